@@ -1,0 +1,209 @@
+//! Request extractors that fail with problem+json naming the field, never actix's text/plain.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest JSON body an ordinary endpoint accepts (batch endpoints set their own [`BodyLimit`]).
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Per-scope override of the JSON body limit, as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, parsed and validated.
+///
+/// Syntax errors are 400. Type errors, unknown fields and missing fields are 422 with a JSON pointer
+/// to the field (serde stops at the first of these); then `validator` rules are checked and every
+/// failure is reported at once. Bodies over the limit are 413, non-JSON content types 415.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let content_type_ok = is_json(req);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_len.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("unreadable body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value: T = parse_json(&body)?;
+            value.validate()?;
+            Ok(Json(value))
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a JSON document into `T`, mapping serde's failure to a 400 (syntax) or a 422 that
+/// points at the field.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "the request body is empty; expected a JSON object".into(),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let mut pointer = String::new();
+        for segment in err.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
+                Segment::Enum { variant } => pointer.push_str(&format!("/{}", escape_pointer(variant))),
+                Segment::Unknown => {}
+            }
+        }
+        let inner = err.into_inner();
+        serde_error(&inner, pointer)
+    })?;
+    de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+fn serde_error(err: &serde_json::Error, pointer: String) -> ApiError {
+    use serde_json::error::Category;
+    if !matches!(err.classify(), Category::Data) {
+        return ApiError::BadRequest(format!("malformed JSON: {err}"));
+    }
+    let full = err.to_string();
+    let message = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |i| &full[..i])
+        .to_owned();
+    let quoted = |msg: &str| msg.split('`').nth(1).map(str::to_owned);
+    let (code, pointer) = if message.starts_with("unknown field") {
+        let name = quoted(&message).unwrap_or_default();
+        let pointer = if pointer.ends_with(&format!("/{name}")) {
+            pointer
+        } else {
+            format!("{pointer}/{}", escape_pointer(&name))
+        };
+        ("unknown_field", pointer)
+    } else if message.starts_with("missing field") {
+        let name = quoted(&message).unwrap_or_default();
+        ("required", format!("{pointer}/{}", escape_pointer(&name)))
+    } else if message.starts_with("invalid type") {
+        ("invalid_type", pointer)
+    } else {
+        ("invalid_value", pointer)
+    };
+    ApiError::Validation(vec![FieldError::new(&pointer, code, message)])
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Deserialises a present field as `Some(value)` and refuses an explicit `null`, for PATCH bodies
+/// where a field may be left out but not erased.
+pub fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// actix's own path and query extractor errors, as problem+json 400s.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| ApiError::BadRequest(format!("invalid path parameter: {err}")).into())
+}
+
+/// See [`path_config`].
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::BadRequest(format!("invalid query parameter: {err}")).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        tags: Vec<u32>,
+    }
+
+    fn pointer_of(err: ApiError) -> (String, String) {
+        match err {
+            ApiError::Validation(fields) => (fields[0].pointer.clone(), fields[0].code.clone()),
+            other => panic!("expected validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let err = parse_json::<Body>(br#"{"name":"a","tags":[],"nope":1}"#).unwrap_err();
+        assert_eq!(pointer_of(err), ("#/nope".into(), "unknown_field".into()));
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let err = parse_json::<Body>(br#"{"tags":[]}"#).unwrap_err();
+        assert_eq!(pointer_of(err), ("#/name".into(), "required".into()));
+    }
+
+    #[test]
+    fn wrong_type_points_into_arrays() {
+        let err = parse_json::<Body>(br#"{"name":"a","tags":[1,"x"]}"#).unwrap_err();
+        assert_eq!(pointer_of(err), ("#/tags/1".into(), "invalid_type".into()));
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_requests() {
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name": "#),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(parse_json::<Body>(b""), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name":"a","tags":[]} trailing"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}

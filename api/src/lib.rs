@@ -1,0 +1,21 @@
+//! Tandem's HTTP API: an actix-web server over the domain engine and the store.
+//!
+//! [`startup::Application`] builds the server; [`openapi::api_doc`] is its contract.
+
+pub mod auth;
+pub mod conditional;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod middleware;
+pub mod openapi;
+pub mod routing;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod validation;
+
+pub use config::Config;
+pub use startup::Application;

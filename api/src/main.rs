@@ -1,0 +1,76 @@
+//! The `tandem` binary: `tandem serve` (the default), `tandem migrate`, `tandem openapi`.
+
+use clap::{Parser, Subcommand};
+use tandem_api::{Application, Config, telemetry};
+
+#[derive(Parser)]
+#[command(name = "tandem", version, about = "Tandem: the API behind accountability partnerships")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => match tandem_api::openapi::api_doc().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+        Command::Migrate => {
+            let url = cli.config.database_url.clone();
+            tandem_store::connect(&url, 1)
+                .map(|_| println!("migrations applied to {}", redact(&url)))
+                .map_err(|e| e.to_string())
+        }
+        Command::Serve => serve(cli.config).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("tandem: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let database = redact(&config.database_url);
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let addr = app.local_addr();
+    println!("Tandem listening on http://{addr} (database: {database})");
+    println!("API docs: http://{addr}/docs/  ·  OpenAPI: http://{addr}/openapi.json");
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,235 @@
+//! The OpenAPI document: generated from the handlers, then finished here so that every operation
+//! documents the errors it can give. `openapi/openapi.json` is this document, committed; a test
+//! fails when the two differ.
+
+use std::borrow::Cow;
+
+use actix_web::App;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+/// The document's fixed parts; paths come from the handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tandem API",
+        description = "Tandem is the API behind accountability partnerships: two peer leaders, 3-5 SMART goals each, \
+the metrics behind them, and a meeting every other week to keep each other honest.\n\n\
+Conventions: JSON with snake_case fields; ids are UUIDs; instants are RFC 3339 UTC; errors are RFC 9457 \
+`application/problem+json` with a stable `type` URN, and validation errors list every bad field as a JSON pointer. \
+Every response carries `X-Request-Id` (send your own to correlate logs). Single resources carry strong ETags: \
+send `If-None-Match` to poll cheaply and `If-Match` to edit safely (412 when stale). A resource you may not see \
+answers 404, exactly like one that does not exist.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Accounts and tokens: register, sign in, refresh, sign out"),
+        (name = "me", description = "The signed-in user's own account"),
+        (name = "operations", description = "Health probes and the contract itself"),
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(BadRequest, Unauthorized, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+            UnsupportedMediaType, ValidationFailed, InternalError, ServiceUnavailable),
+    )
+)]
+struct ApiDoc;
+
+/// The bearer scheme every protected operation names.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /v1/auth/token, sent as `Authorization: Bearer <token>`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// An IANA time zone name; the schema enumerates them so clients can offer a picker.
+pub struct TimeZone;
+
+impl PartialSchema for TimeZone {
+    fn schema() -> RefOr<Schema> {
+        let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An IANA time zone name"))
+            .enum_values(Some(names))
+            .examples(["Europe/Berlin"])
+            .into()
+    }
+}
+
+impl ToSchema for TimeZone {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TimeZone")
+    }
+}
+
+fn problem_response(description: &str, example: serde_json::Value) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .example(Some(example))
+                .build(),
+        )
+        .build()
+}
+
+macro_rules! problem_responses {
+    ($($name:ident => $status:literal, $slug:literal, $title:literal, $desc:literal, $detail:literal;)*) => {$(
+        #[doc = $desc]
+        pub struct $name;
+        impl<'r> utoipa::ToResponse<'r> for $name {
+            fn response() -> (&'r str, RefOr<Response>) {
+                (stringify!($name), problem_response($desc, serde_json::json!({
+                    "type": concat!("urn:tandem:problem:", $slug),
+                    "title": $title,
+                    "status": $status,
+                    "detail": $detail,
+                    "instance": "/v1/me",
+                    "request_id": "0b5c4d0e-8f35-4a57-9d3c-4c1f0f5f6a1e"
+                })).into())
+            }
+        }
+    )*};
+}
+
+problem_responses! {
+    BadRequest => 400, "bad-request", "Bad request",
+        "Malformed JSON, or a bad path or query parameter", "malformed JSON: EOF while parsing an object at line 1 column 9";
+    Unauthorized => 401, "unauthorized", "Authentication required",
+        "Missing, invalid or expired credentials (with `WWW-Authenticate: Bearer`)", "the token is invalid or expired";
+    NotFound => 404, "not-found", "Not found",
+        "No such resource, or one the caller may not see", "no such resource";
+    Conflict => 409, "conflict", "Conflict",
+        "The request conflicts with existing data", "an account with this email already exists";
+    PreconditionFailed => 412, "precondition-failed", "Precondition failed",
+        "`If-Match` is stale: the resource changed since it was read; nothing was changed",
+        "the resource changed since you read it (If-Match is stale); fetch it again and retry";
+    PayloadTooLarge => 413, "payload-too-large", "Payload too large",
+        "The body is larger than this endpoint accepts", "the request body exceeds the limit of 65536 bytes";
+    UnsupportedMediaType => 415, "unsupported-media-type", "Unsupported media type",
+        "The body is not JSON", "the request body must be JSON (Content-Type: application/json)";
+    ValidationFailed => 422, "validation", "Validation failed",
+        "The body is well-formed but invalid; `errors` lists every bad field", "#/email: must be a valid email address";
+    InternalError => 500, "internal", "Internal server error",
+        "An unexpected failure; the body carries no internals, quote `request_id` when reporting it",
+        "an unexpected error occurred; quote the request id when reporting it";
+    ServiceUnavailable => 503, "unavailable", "Service unavailable",
+        "The database cannot be reached (with `Retry-After`)", "the service cannot reach its database; retry shortly";
+}
+
+/// The complete document for the routes in [`crate::handlers::configure`].
+pub fn api_doc() -> OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::handlers::configure)
+        .split_for_parts();
+    finish(doc)
+}
+
+/// Adds to every operation the error responses its shape implies, so none can be forgotten:
+/// a body can be malformed (400), too large (413), not JSON (415) or invalid (422); parameters can
+/// be malformed (400); a protected operation can be refused (401); anything can fail (500).
+fn finish(mut doc: OpenApi) -> OpenApi {
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let protected = op
+                .security
+                .as_ref()
+                .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+            let has_params = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)))
+            });
+            if op.request_body.is_some() {
+                add(op, "400", "BadRequest");
+                add(op, "413", "PayloadTooLarge");
+                add(op, "415", "UnsupportedMediaType");
+                add(op, "422", "ValidationFailed");
+            }
+            if has_params {
+                add(op, "400", "BadRequest");
+            }
+            if protected {
+                add(op, "401", "Unauthorized");
+            }
+            add(op, "500", "InternalError");
+        }
+    }
+    doc
+}
+
+fn add(op: &mut Operation, status: &str, component: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(component)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_id_tag_summary_and_error_responses() {
+        let doc = api_doc();
+        let mut count = 0;
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                count += 1;
+                assert!(op.operation_id.is_some(), "{path}: operationId");
+                assert!(op.tags.as_ref().is_some_and(|t| !t.is_empty()), "{path}: tag");
+                assert!(op.summary.is_some(), "{path}: summary");
+                assert!(op.security.is_some(), "{path}: security requirement");
+                assert!(op.responses.responses.contains_key("500"), "{path}: 500");
+            }
+        }
+        assert!(count >= 8, "expected the skeleton's operations, found {count}");
+    }
+
+    #[test]
+    fn time_zone_schema_lists_real_zones() {
+        let json = serde_json::to_value(TimeZone::schema()).unwrap();
+        let names = json["enum"].as_array().unwrap();
+        assert!(names.iter().any(|n| n == "America/New_York"));
+        assert!(names.len() > 300);
+    }
+}

@@ -1,0 +1,146 @@
+//! Building and running the server. Tests and `main` start it the same way, so what the tests
+//! exercise is what ships.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use rand::RngCore;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::tokens::{MIN_SECRET_BYTES, TokenKeys};
+use crate::config::Config;
+use crate::handlers::docs::ServedDocument;
+use crate::routing::{RouteTable, fallback};
+use crate::state::AppState;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The configuration is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] tandem_store::StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// What we tried to bind.
+        addr: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    addr: SocketAddr,
+    server: Server,
+}
+
+/// Name of the stored setting that holds the generated signing secret.
+const JWT_SECRET_SETTING: &str = "jwt_secret";
+
+impl Application {
+    /// Opens the database (applying migrations), resolves the signing secret, binds the address.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let config = Arc::new(config);
+        let url = config.database_url.clone();
+        let pool_size = config.db_pool_size;
+        let pool = web::block(move || tandem_store::connect(&url, pool_size))
+            .await
+            .map_err(|e| StartupError::Config(e.to_string()))??;
+        let secret = signing_secret(&config, &pool).await?;
+        let state = AppState {
+            pool,
+            tokens: Arc::new(TokenKeys::new(&secret)),
+            config: config.clone(),
+        };
+
+        let doc = crate::openapi::api_doc();
+        let routes = web::Data::new(RouteTable::from_openapi(&doc));
+        let served = web::Data::new(ServedDocument::new(&doc));
+
+        let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let state = web::Data::new(state);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(served.clone())
+                .app_data(crate::extract::path_config())
+                .app_data(crate::extract::query_config())
+                .configure(crate::handlers::configure)
+                .default_service(web::to(fallback))
+                .into_app()
+                .service(web::redirect("/docs", "/docs/"))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+                )
+                .wrap(from_fn(crate::middleware::request_context))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?
+        .shutdown_timeout(30);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            addr,
+            server: server.run(),
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The configured secret, or the one generated on first start and kept in the database.
+async fn signing_secret(config: &Config, pool: &tandem_store::Pool) -> Result<Vec<u8>, StartupError> {
+    if let Some(secret) = &config.jwt_secret {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(StartupError::Config(format!(
+                "TANDEM_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"
+            )));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let pool = pool.clone();
+    let encoded = web::block(move || {
+        let mut conn = pool.get()?;
+        tandem_store::settings::get_or_insert_with(&mut conn, JWT_SECRET_SETTING, || {
+            let mut bytes = [0u8; 64];
+            rand::rng().fill_bytes(&mut bytes);
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        })
+    })
+    .await
+    .map_err(|e| StartupError::Config(e.to_string()))??;
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|e| StartupError::Config(format!("stored signing secret is corrupt: {e}")))
+}

@@ -1,0 +1,19 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use tandem_store::Pool;
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+
+/// Application state, cloned into each worker (cheap: everything is behind `Arc` or a pool).
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: Pool,
+    /// JWT keys.
+    pub tokens: Arc<TokenKeys>,
+    /// Settings.
+    pub config: Arc<Config>,
+}

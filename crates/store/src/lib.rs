@@ -1,0 +1,24 @@
+//! Tandem's persistence layer.
+//!
+//! One diesel connection type ([`DbConnection`]) speaks to SQLite (the embedded default) and
+//! PostgreSQL; the backend is chosen from the URL scheme. Every function here is synchronous and
+//! takes a `&mut DbConnection`: the API runs them on a blocking thread with a pooled connection.
+//! All SQL lives in this crate, one module per resource.
+
+pub mod db;
+pub mod error;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+pub use db::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
+pub use error::StoreError;
+
+/// Result alias for store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Parses an id the store itself wrote; a malformed one means a corrupted row.
+fn db_uuid(text: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(text).unwrap_or_else(|_| panic!("corrupt uuid in database: {text:?}"))
+}
