@@ -34,7 +34,8 @@ pub fn not_modified(req: &HttpRequest, current: &str) -> bool {
         return false;
     };
     let value = value.to_str().unwrap_or("");
-    value.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current)
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current))
 }

@@ -49,7 +49,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("unreadable body: {e}")))?;
+                let chunk =
+                    chunk.map_err(|e| ApiError::BadRequest(format!("unreadable body: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -69,8 +70,14 @@ fn is_json(req: &HttpRequest) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses a JSON document into `T`, mapping serde's failure to a 400 (syntax) or a 422 that
@@ -89,14 +96,17 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             match segment {
                 Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
                 Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
-                Segment::Enum { variant } => pointer.push_str(&format!("/{}", escape_pointer(variant))),
+                Segment::Enum { variant } => {
+                    pointer.push_str(&format!("/{}", escape_pointer(variant)))
+                }
                 Segment::Unknown => {}
             }
         }
         let inner = err.into_inner();
         serde_error(&inner, pointer)
     })?;
-    de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
@@ -146,14 +156,16 @@ where
 
 /// actix's own path and query extractor errors, as problem+json 400s.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _req| ApiError::BadRequest(format!("invalid path parameter: {err}")).into())
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
+    })
 }
 
 /// See [`path_config`].
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::BadRequest(format!("invalid query parameter: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("invalid query parameter: {err}")).into()
+    })
 }
 
 #[cfg(test)]
@@ -200,7 +212,10 @@ mod tests {
             parse_json::<Body>(br#"{"name": "#),
             Err(ApiError::BadRequest(_))
         ));
-        assert!(matches!(parse_json::<Body>(b""), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse_json::<Body>(b""),
+            Err(ApiError::BadRequest(_))
+        ));
         assert!(matches!(
             parse_json::<Body>(br#"{"name":"a","tags":[]} trailing"#),
             Err(ApiError::BadRequest(_))

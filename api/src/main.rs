@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use tandem_api::{Application, Config, telemetry};
 
 #[derive(Parser)]
-#[command(name = "tandem", version, about = "Tandem: the API behind accountability partnerships")]
+#[command(
+    name = "tandem",
+    version,
+    about = "Tandem: the API behind accountability partnerships"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -54,7 +58,9 @@ async fn main() -> std::process::ExitCode {
 
 async fn serve(config: Config) -> Result<(), String> {
     let database = redact(&config.database_url);
-    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let app = Application::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
     let addr = app.local_addr();
     println!("Tandem listening on http://{addr} (database: {database})");
     println!("API docs: http://{addr}/docs/  ·  OpenAPI: http://{addr}/openapi.json");

@@ -71,7 +71,10 @@ pub async fn request_context(
 /// Adds `request_id` and `instance` to our problem bodies; replaces any other error body (from
 /// actix or a library) with a problem for the same status. 5xx bodies are always replaced by our
 /// own text unless they are already ours.
-async fn normalise_problem(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
+async fn normalise_problem(
+    res: ServiceResponse<BoxBody>,
+    request_id: &str,
+) -> ServiceResponse<BoxBody> {
     let (req, res) = res.into_parts();
     let status = res.status();
     let is_problem = res
@@ -89,7 +92,10 @@ async fn normalise_problem(res: ServiceResponse<BoxBody>, request_id: &str) -> S
     if let Some(obj) = doc.as_object_mut() {
         obj.entry("instance")
             .or_insert_with(|| serde_json::Value::String(req.path().to_owned()));
-        obj.insert("request_id".into(), serde_json::Value::String(request_id.to_owned()));
+        obj.insert(
+            "request_id".into(),
+            serde_json::Value::String(request_id.to_owned()),
+        );
     }
     let mut res = head.set_body(BoxBody::new(serde_json::to_vec(&doc).unwrap_or_default()));
     res.headers_mut()

@@ -37,7 +37,7 @@ answers 404, exactly like one that does not exist.",
     ),
     components(
         schemas(Problem, FieldError),
-        responses(BadRequest, Unauthorized, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
             UnsupportedMediaType, ValidationFailed, InternalError, ServiceUnavailable),
     )
 )]
@@ -123,6 +123,8 @@ problem_responses! {
         "Malformed JSON, or a bad path or query parameter", "malformed JSON: EOF while parsing an object at line 1 column 9";
     Unauthorized => 401, "unauthorized", "Authentication required",
         "Missing, invalid or expired credentials (with `WWW-Authenticate: Bearer`)", "the token is invalid or expired";
+    Forbidden => 403, "forbidden", "Forbidden",
+        "Authenticated, but not allowed to do this", "the current password is not correct";
     NotFound => 404, "not-found", "Not found",
         "No such resource, or one the caller may not see", "no such resource";
     Conflict => 409, "conflict", "Conflict",
@@ -216,13 +218,19 @@ mod tests {
             {
                 count += 1;
                 assert!(op.operation_id.is_some(), "{path}: operationId");
-                assert!(op.tags.as_ref().is_some_and(|t| !t.is_empty()), "{path}: tag");
+                assert!(
+                    op.tags.as_ref().is_some_and(|t| !t.is_empty()),
+                    "{path}: tag"
+                );
                 assert!(op.summary.is_some(), "{path}: summary");
                 assert!(op.security.is_some(), "{path}: security requirement");
                 assert!(op.responses.responses.contains_key("500"), "{path}: 500");
             }
         }
-        assert!(count >= 8, "expected the skeleton's operations, found {count}");
+        assert!(
+            count >= 8,
+            "expected the skeleton's operations, found {count}"
+        );
     }
 
     #[test]

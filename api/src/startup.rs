@@ -120,7 +120,10 @@ impl Application {
 }
 
 /// The configured secret, or the one generated on first start and kept in the database.
-async fn signing_secret(config: &Config, pool: &tandem_store::Pool) -> Result<Vec<u8>, StartupError> {
+async fn signing_secret(
+    config: &Config,
+    pool: &tandem_store::Pool,
+) -> Result<Vec<u8>, StartupError> {
     if let Some(secret) = &config.jwt_secret {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(StartupError::Config(format!(

@@ -39,10 +39,12 @@ pub fn display_name(value: &str) -> Result<(), ValidationError> {
 
 /// An IANA time zone name such as `America/New_York`.
 pub fn time_zone(value: &str) -> Result<(), ValidationError> {
-    value
-        .parse::<chrono_tz::Tz>()
-        .map(|_| ())
-        .map_err(|_| error("time_zone", "must be an IANA time zone name such as Europe/Berlin"))
+    value.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        error(
+            "time_zone",
+            "must be an IANA time zone name such as Europe/Berlin",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,1 +1,229 @@
-//! placeholder
+//! Black-box test support: start the real server on a fresh database and talk HTTP to it.
+//!
+//! Each test gets its own server on a free port and its own database: a new SQLite file in a
+//! temporary directory, or, when `TEST_DATABASE_URL` names a PostgreSQL server, a new database on
+//! it (dropped afterwards). The same tests therefore run against both backends.
+
+use std::time::Duration;
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tandem_api::{Application, Config};
+
+/// The signing secret test servers use, so tests can forge tokens on purpose.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+/// Where a test's data lives; cleaned up on drop.
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = diesel::PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// Which backend this run uses (`sqlite` or `postgres`).
+    pub backend: &'static str,
+    _db: TestDb,
+}
+
+/// A registered, signed-in user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// Account id.
+    pub id: String,
+    /// Email as registered.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Current access token.
+    pub access: String,
+    /// Current refresh token.
+    pub refresh: String,
+}
+
+fn fresh_database() -> (String, TestDb) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .expect("create test database");
+            let (prefix, query) = match admin_url.split_once('?') {
+                Some((p, q)) => (p.to_owned(), format!("?{q}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let base = prefix.rsplit_once('/').map_or(prefix.as_str(), |(b, _)| b);
+            let url = format!("{base}/{name}{query}");
+            (url, TestDb::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = dir.path().join("tandem.db").display().to_string();
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+/// Starts a server with the default test configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after letting the test adjust its configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (url, db) = fresh_database();
+    let backend = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let mut config = Config::new(url, "127.0.0.1:0");
+    config.jwt_secret = Some(TEST_JWT_SECRET.into());
+    config.workers = Some(1);
+    config.db_pool_size = 4;
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("server starts");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .no_proxy()
+        .build()
+        .expect("client");
+    TestApp {
+        base,
+        client,
+        backend,
+        _db: db,
+    }
+}
+
+impl TestApp {
+    /// A request to `path` on this server.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    /// An authenticated request.
+    pub fn authed(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(token)
+    }
+
+    /// POSTs a JSON body without credentials.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers an account; panics unless it is created.
+    pub async fn register(&self, email: &str, password: &str) -> Value {
+        let res = self
+            .post_json(
+                "/v1/auth/register",
+                &json!({
+                    "email": email,
+                    "password": password,
+                    "display_name": email.split('@').next().unwrap_or("someone"),
+                    "time_zone": "Europe/Berlin",
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        res.json().await.expect("user json")
+    }
+
+    /// Signs in; returns the token response body (panics on failure).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let res = self
+            .post_json(
+                "/v1/auth/token",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "sign in {email}");
+        res.json().await.expect("token json")
+    }
+
+    /// Registers and signs in a new user with a unique email.
+    pub async fn new_user(&self) -> TestUser {
+        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        let password = "correct horse battery staple".to_owned();
+        let user = self.register(&email, &password).await;
+        let tokens = self.sign_in(&email, &password).await;
+        TestUser {
+            id: user["id"].as_str().expect("id").to_owned(),
+            email,
+            password,
+            access: tokens["access_token"].as_str().expect("access").to_owned(),
+            refresh: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
+        }
+    }
+}
+
+/// Asserts `res` is a problem+json document for `status` carrying the request id, and returns it.
+pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type was {content_type:?}"
+    );
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("x-request-id header");
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status.as_u16(), "status member");
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("urn:tandem:problem:"))
+    );
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    assert_eq!(body["request_id"], request_id.as_str());
+    body
+}
+
+/// The JSON pointers named in a validation problem.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

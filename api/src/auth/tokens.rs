@@ -149,7 +149,14 @@ mod tests {
     fn a_fresh_access_token_verifies() {
         let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
         let token = keys()
-            .issue(TokenType::Access, user, session, Uuid::new_v4(), Utc::now(), Duration::minutes(5))
+            .issue(
+                TokenType::Access,
+                user,
+                session,
+                Uuid::new_v4(),
+                Utc::now(),
+                Duration::minutes(5),
+            )
             .unwrap();
         let claims = keys().verify(&token, TokenType::Access).unwrap();
         assert_eq!(claims.subject().unwrap(), user);
@@ -159,7 +166,14 @@ mod tests {
     #[test]
     fn a_refresh_token_is_not_an_access_token() {
         let token = keys()
-            .issue(TokenType::Refresh, Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Utc::now(), Duration::minutes(5))
+            .issue(
+                TokenType::Refresh,
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                Utc::now(),
+                Duration::minutes(5),
+            )
             .unwrap();
         assert!(keys().verify(&token, TokenType::Access).is_err());
     }
@@ -167,7 +181,14 @@ mod tests {
     #[test]
     fn another_secret_is_refused() {
         let token = TokenKeys::new(&[8u8; 32])
-            .issue(TokenType::Access, Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Utc::now(), Duration::minutes(5))
+            .issue(
+                TokenType::Access,
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                Utc::now(),
+                Duration::minutes(5),
+            )
             .unwrap();
         assert!(keys().verify(&token, TokenType::Access).is_err());
     }

@@ -136,7 +136,9 @@ pub async fn register(
     })
     .await
     .map_err(|e| match e {
-        ApiError::Conflict(_) => ApiError::Conflict("an account with this email already exists".into()),
+        ApiError::Conflict(_) => {
+            ApiError::Conflict("an account with this email already exists".into())
+        }
         other => other,
     })?;
     Ok(HttpResponse::Created()
@@ -205,7 +207,9 @@ pub async fn refresh_token(
     state: web::Data<AppState>,
     Json(body): Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let claims = state.tokens.verify(&body.refresh_token, TokenType::Refresh)?;
+    let claims = state
+        .tokens
+        .verify(&body.refresh_token, TokenType::Refresh)?;
     let (jti, subject) = (claims.token_id()?, claims.subject()?);
     let (new_jti, now) = (Uuid::new_v4(), Utc::now());
     let expires = now + Duration::seconds(state.config.refresh_token_ttl.into());
@@ -214,13 +218,19 @@ pub async fn refresh_token(
     })
     .await?;
     match rotation {
-        Rotation::Rotated { user_id, session_id } if user_id == subject => Ok(HttpResponse::Ok()
+        Rotation::Rotated {
+            user_id,
+            session_id,
+        } if user_id == subject => Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(token_pair(&state, user_id, session_id, new_jti)?)),
         Rotation::Reused => Err(ApiError::Unauthorized(
-            "this refresh token was already used; the session has been revoked, sign in again".into(),
+            "this refresh token was already used; the session has been revoked, sign in again"
+                .into(),
         )),
-        _ => Err(ApiError::Unauthorized("the refresh token is invalid or expired".into())),
+        _ => Err(ApiError::Unauthorized(
+            "the refresh token is invalid or expired".into(),
+        )),
     }
 }
 

@@ -71,7 +71,7 @@ pub struct UpdateMeRequest {
     #[validate(custom(function = "validation::time_zone"))]
     #[schema(value_type = Option<crate::openapi::TimeZone>)]
     pub time_zone: Option<String>,
-    /// New password (at least 10 characters); requires `current_password`.
+    /// New password (at least 10 characters); requires `current_password` (403 if it is wrong).
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 10, max = 256))]
     #[schema(format = Password, min_length = 10, max_length = 256)]
@@ -113,11 +113,13 @@ pub async fn get_me(req: HttpRequest, caller: Caller) -> HttpResponse {
     tag = "me",
     operation_id = "update_me",
     security(("bearer" = [])),
-    params(("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the account changed since")),
+    params(("If-Match" = Option<String>, Header, pattern = r#"^(\*|"[0-9]+")$"#,
+        description = "The ETag you last read; 412 if the account changed since")),
     request_body = UpdateMeRequest,
     responses(
         (status = 200, description = "The updated account", body = UserView,
             headers(("ETag" = String, description = "New version of the account"))),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
@@ -151,9 +153,10 @@ pub async fn update_me(
         })
         .await
         .map_err(ApiError::internal)??;
-        changes.password_hash = Some(hash.ok_or_else(|| {
-            ApiError::field("current_password", "mismatch", "the current password is not correct")
-        })?);
+        changes.password_hash =
+            Some(hash.ok_or_else(|| {
+                ApiError::Forbidden("the current password is not correct".into())
+            })?);
     }
     let expected = expected_version(&req);
     let user_id = caller.user.id;

@@ -5,8 +5,8 @@ pub mod docs;
 pub mod health;
 pub mod me;
 
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every route. Only `.service(handler)` inside utoipa scopes reaches the document.
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,1 +1,2 @@
-fn main(){}
+//! Benchmarks (filled in with the domain engine).
+fn main() {}

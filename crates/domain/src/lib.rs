@@ -1,1 +1,1 @@
-//! placeholder
+//! Tandem domain engine (issue 3).

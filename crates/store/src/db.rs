@@ -173,12 +173,11 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let nested = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(
-        conn,
-    )
-    .transaction_depth()
-    .map_err(E::from)?
-    .is_some();
+    let nested =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .map_err(E::from)?
+            .is_some();
     match conn {
         DbConnection::Sqlite(inner) if !nested => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
@@ -190,7 +189,8 @@ where
             if let Err(commit_err) =
                 <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
             {
-                let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+                let _ =
+                    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
                 return Err(commit_err.into());
             }
             Ok(value)

@@ -4,7 +4,7 @@
 //! presenting a used token again means it leaked, so the whole session is revoked (RFC 6819 §5.2.2.3).
 //! Access tokens name their session, so logging out stops them too.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -66,6 +66,15 @@ pub enum Rotation {
     Refused,
 }
 
+/// (session id, session revoked at, token expires at, user id, token used at)
+type TokenState = (
+    String,
+    Option<NaiveDateTime>,
+    NaiveDateTime,
+    String,
+    Option<NaiveDateTime>,
+);
+
 /// Exchanges refresh token `jti` for `new_jti`, detecting reuse.
 pub fn rotate(
     conn: &mut DbConnection,
@@ -75,19 +84,18 @@ pub fn rotate(
     new_expires_at: DateTime<Utc>,
 ) -> StoreResult<Rotation> {
     write_transaction(conn, |conn| {
-        let found: Option<(String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime, String, Option<chrono::NaiveDateTime>)> =
-            refresh_tokens::table
-                .inner_join(sessions::table)
-                .filter(refresh_tokens::id.eq(jti.to_string()))
-                .select((
-                    sessions::id,
-                    sessions::revoked_at,
-                    refresh_tokens::expires_at,
-                    sessions::user_id,
-                    refresh_tokens::used_at,
-                ))
-                .first(conn)
-                .optional()?;
+        let found: Option<TokenState> = refresh_tokens::table
+            .inner_join(sessions::table)
+            .filter(refresh_tokens::id.eq(jti.to_string()))
+            .select((
+                sessions::id,
+                sessions::revoked_at,
+                refresh_tokens::expires_at,
+                sessions::user_id,
+                refresh_tokens::used_at,
+            ))
+            .first(conn)
+            .optional()?;
         let Some((session_id, revoked_at, expires_at, user_id, used_at)) = found else {
             return Ok(Rotation::Refused);
         };

@@ -1,0 +1,8 @@
+//! Black-box specifications of the Tandem API, run against SQLite by default and against
+//! PostgreSQL when `TEST_DATABASE_URL=postgres://…` is set.
+
+mod accounts;
+mod contract;
+mod errors;
+mod health;
+mod jwt;
