@@ -4,6 +4,8 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
+use crate::error::ApiError;
+
 /// The strong ETag of a resource at `version`.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
@@ -11,21 +13,24 @@ pub fn etag(version: i64) -> String {
 
 /// The version a PATCH/DELETE must still find, from `If-Match`.
 ///
-/// Absent or `*`: no condition. A tag that is not one of ours (weak, malformed) can never match,
-/// so it yields a version no row has, which ends in 412 as RFC 9110 requires.
-pub fn expected_version(req: &HttpRequest) -> Option<i64> {
-    let value = req.headers().get(header::IF_MATCH)?.to_str().unwrap_or("");
-    let first = value.split(',').next().unwrap_or("").trim();
-    if first == "*" {
-        return None;
+/// Absent or `*`: no condition. One of our strong tags (`"3"`): that version, and 412 if the
+/// resource has moved on. Anything else is not a tag this API issued: 400.
+pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or("").trim();
+    if value == "*" {
+        return Ok(None);
     }
-    Some(
-        first
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(-1),
-    )
+    value
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .and_then(|s| s.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::BadRequest("If-Match must be an ETag from this API (like \"3\") or *".into())
+        })
 }
 
 /// Whether `If-None-Match` already names the current representation (answer 304).

@@ -3,14 +3,18 @@
 //! [`startup::Application`] builds the server; [`openapi::api_doc`] is its contract.
 
 pub mod auth;
+pub mod clock;
 pub mod conditional;
 pub mod config;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
+pub mod pagination;
 pub mod routing;
 pub mod startup;
 pub mod state;

@@ -33,12 +33,14 @@ answers 404, exactly like one that does not exist.",
     tags(
         (name = "auth", description = "Accounts and tokens: register, sign in, refresh, sign out"),
         (name = "me", description = "The signed-in user's own account"),
+        (name = "partnerships", description = "Two peers holding each other to account: invitations, settings, lifecycle"),
+        (name = "goals", description = "SMART goals: drafts, activation, the 3-5 rule, milestones, and edits that cannot cheat"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),
     components(
         schemas(Problem, FieldError),
         responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
-            UnsupportedMediaType, ValidationFailed, InternalError, ServiceUnavailable),
+            UnsupportedMediaType, ValidationFailed, InvalidTransition, GoalRefused, InternalError, ServiceUnavailable),
     )
 )]
 struct ApiDoc;
@@ -138,6 +140,11 @@ problem_responses! {
         "The body is not JSON", "the request body must be JSON (Content-Type: application/json)";
     ValidationFailed => 422, "validation", "Validation failed",
         "The body is well-formed but invalid; `errors` lists every bad field", "#/email: must be a valid email address";
+    InvalidTransition => 422, "invalid-transition", "Not possible in the current status",
+        "The action does not apply to the resource's current status", "cannot accept a partnership that is active";
+    GoalRefused => 422, "goal-not-smart", "The goal is not SMART yet",
+        "The goal cannot take this step: not SMART yet (`goal-not-smart`, findings in `errors`), too many active goals (`goal-limit-reached`) or not possible in its status (`invalid-transition`)",
+        "an active goal must meet all five SMART criteria; see errors";
     InternalError => 500, "internal", "Internal server error",
         "An unexpected failure; the body carries no internals, quote `request_id` when reporting it",
         "an unexpected error occurred; quote the request id when reporting it";

@@ -227,3 +227,82 @@ pub fn pointers(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A goal document that meets all five SMART criteria (the seed's wait-time goal).
+pub fn smart_goal(title: &str) -> Value {
+    json!({
+        "title": title,
+        "what": "Reduce average customer wait time by 20%",
+        "who": "Support team",
+        "why": "Long waits are the top reason for churn",
+        "metric": {"name": "Average wait", "unit": "minutes", "kind": "duration",
+                   "direction": "decrease", "baseline": 12.0, "target": 9.6},
+        "confidence": 0.7,
+        "alignment": "FY26 retention objective",
+        "start_date": "2026-01-01",
+        "due_date": "2026-06-30"
+    })
+}
+
+impl TestApp {
+    /// `a` invites `b` (by email) and `b` accepts; returns the partnership id.
+    pub async fn partnership(&self, a: &TestUser, b: &TestUser) -> String {
+        let res = self
+            .authed(Method::POST, "/v1/partnerships", &a.access)
+            .json(&json!({"invitee_email": b.email}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::CREATED, "invite");
+        let id = res.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let res = self
+            .authed(
+                Method::POST,
+                &format!("/v1/partnerships/{id}/accept"),
+                &b.access,
+            )
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::OK, "accept");
+        id
+    }
+
+    /// Creates a draft goal for `owner`; returns its JSON.
+    pub async fn goal(&self, owner: &TestUser, partnership: &str, body: &Value) -> Value {
+        let res = self
+            .authed(
+                Method::POST,
+                &format!("/v1/partnerships/{partnership}/goals"),
+                &owner.access,
+            )
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::CREATED, "create goal");
+        res.json().await.expect("json")
+    }
+
+    /// Creates and activates a SMART goal; returns its id.
+    pub async fn active_goal(&self, owner: &TestUser, partnership: &str, title: &str) -> String {
+        let id = self.goal(owner, partnership, &smart_goal(title)).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let res = self
+            .authed(
+                Method::POST,
+                &format!("/v1/goals/{id}/activate"),
+                &owner.access,
+            )
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::OK, "activate");
+        id
+    }
+}

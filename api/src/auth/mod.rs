@@ -18,6 +18,8 @@ use tokens::TokenType;
 /// an endpoint require a bearer token.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The user id as text, the form ids take in queries and views.
+    pub id: String,
     /// The signed-in user, as stored now (not as when the token was issued).
     pub user: User,
     /// The login session the access token belongs to.
@@ -41,7 +43,11 @@ impl FromRequest for Caller {
             })
             .await?
             .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
-            Ok(Caller { user, session_id })
+            Ok(Caller {
+                id: user.id.to_string(),
+                user,
+                session_id,
+            })
         })
     }
 }

@@ -64,22 +64,27 @@ pub struct UpdateMeRequest {
     /// New display name.
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validation::display_name"))]
-    #[schema(min_length = 1, max_length = 100, pattern = r"^\s*\S")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^\s*\S"
+    )]
     pub display_name: Option<String>,
     /// New IANA time zone.
     #[serde(default, deserialize_with = "non_null")]
     #[validate(custom(function = "validation::time_zone"))]
-    #[schema(value_type = Option<crate::openapi::TimeZone>)]
+    #[schema(nullable = false, value_type = Option<crate::openapi::TimeZone>)]
     pub time_zone: Option<String>,
     /// New password (at least 10 characters); requires `current_password` (403 if it is wrong).
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(min = 10, max = 256))]
-    #[schema(format = Password, min_length = 10, max_length = 256)]
+    #[schema(nullable = false, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<String>,
     /// The current password, required to set a new one.
     #[serde(default, deserialize_with = "non_null")]
     #[validate(length(max = 256))]
-    #[schema(format = Password, max_length = 256)]
+    #[schema(nullable = false, format = Password, max_length = 256)]
     pub current_password: Option<String>,
 }
 
@@ -158,7 +163,7 @@ pub async fn update_me(
                 ApiError::Forbidden("the current password is not correct".into())
             })?);
     }
-    let expected = expected_version(&req);
+    let expected = expected_version(&req)?;
     let user_id = caller.user.id;
     let user = crate::db::run(&state, move |conn| {
         users::update_profile(conn, user_id, &changes, expected, Utc::now())

@@ -2,8 +2,12 @@
 
 pub mod auth;
 pub mod docs;
+pub mod goal_docs;
+pub mod goals;
 pub mod health;
 pub mod me;
+pub mod milestones;
+pub mod partnerships;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,6 +24,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::refresh_token)
                 .service(auth::logout)
                 .service(me::get_me)
-                .service(me::update_me),
+                .service(me::update_me)
+                .service(partnerships::create_partnership)
+                .service(partnerships::list_partnerships)
+                .service(partnerships::get_partnership)
+                .service(partnerships::update_partnership)
+                .service(partnerships::accept_partnership)
+                .service(partnerships::decline_partnership)
+                .service(partnerships::pause_partnership)
+                .service(partnerships::resume_partnership)
+                .service(partnerships::end_partnership)
+                .service(goals::create_goal)
+                .service(goals::list_goals)
+                .service(goals::assess_goal)
+                .service(goals::get_goal)
+                .service(goals::update_goal)
+                .service(goals::activate_goal)
+                .service(goals::achieve_goal)
+                .service(goals::drop_goal)
+                .service(goals::archive_goal)
+                .service(goals::goal_history)
+                .service(goals::acknowledge_goal_change)
+                .service(goals::reject_goal_change)
+                .service(milestones::add_milestone)
+                .service(milestones::reorder_milestones)
+                .service(milestones::get_milestone)
+                .service(milestones::update_milestone)
+                .service(milestones::complete_milestone),
         );
 }

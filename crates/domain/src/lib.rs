@@ -17,6 +17,7 @@
 pub mod agenda;
 pub mod cadence;
 pub mod goal;
+pub mod goal_edit;
 pub mod goal_set;
 pub mod partnership;
 pub mod progress;

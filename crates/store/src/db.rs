@@ -171,32 +171,30 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    E: From<StoreError>,
 {
-    let nested =
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .map_err(E::from)?
-            .is_some();
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let fail = |e: diesel::result::Error| E::from(StoreError::from(e));
+    let nested = Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(fail)?
+        .is_some();
     match conn {
         DbConnection::Sqlite(inner) if !nested => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(fail)?
         }
-        _ => <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?,
+        _ => Manager::begin_transaction(conn).map_err(fail)?,
     }
     match f(conn) {
         Ok(value) => {
-            if let Err(commit_err) =
-                <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
-            {
-                let _ =
-                    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
-                return Err(commit_err.into());
+            if let Err(commit_err) = Manager::commit_transaction(conn) {
+                let _ = Manager::rollback_transaction(conn);
+                return Err(fail(commit_err));
             }
             Ok(value)
         }
         Err(err) => {
-            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            let _ = Manager::rollback_transaction(conn);
             Err(err)
         }
     }
@@ -240,9 +238,9 @@ mod tests {
         let url = dir.path().join("t.db").display().to_string();
         let pool = connect(&url, 1).unwrap();
         let mut conn = pool.get().unwrap();
-        let result: Result<(), diesel::result::Error> = write_transaction(&mut conn, |c| {
-            crate::settings::insert(c, "k", "v").map_err(|_| diesel::result::Error::NotFound)?;
-            Err(diesel::result::Error::RollbackTransaction)
+        let result: Result<(), StoreError> = write_transaction(&mut conn, |c| {
+            crate::settings::insert(c, "k", "v")?;
+            Err(StoreError::Stale)
         });
         assert!(result.is_err());
         assert_eq!(crate::settings::get(&mut conn, "k").unwrap(), None);

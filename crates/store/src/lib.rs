@@ -7,6 +7,9 @@
 
 pub mod db;
 pub mod error;
+pub mod goals;
+pub mod idempotency;
+pub mod partnerships;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -45,3 +45,106 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions, refresh_tokens, server_settings);
+
+diesel::table! {
+    partnerships (id) {
+        id -> Text,
+        inviter_id -> Text,
+        invitee_id -> Nullable<Text>,
+        invitee_email -> Text,
+        pair_key -> Text,
+        status -> Text,
+        message -> Nullable<Text>,
+        cadence_days -> Integer,
+        meeting_minutes -> Integer,
+        time_zone -> Text,
+        fit_review_months -> Integer,
+        on_track_gap -> Double,
+        at_risk_gap -> Double,
+        accepted_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> Text,
+        partnership_id -> Text,
+        owner_id -> Text,
+        status -> Text,
+        title -> Nullable<Text>,
+        what -> Nullable<Text>,
+        who -> Nullable<Text>,
+        why -> Nullable<Text>,
+        metric_name -> Nullable<Text>,
+        metric_unit -> Nullable<Text>,
+        metric_kind -> Nullable<Text>,
+        direction -> Nullable<Text>,
+        baseline -> Nullable<Double>,
+        target -> Nullable<Double>,
+        confidence -> Nullable<Double>,
+        alignment -> Nullable<Text>,
+        alignment_ref -> Nullable<Text>,
+        start_date -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        weight -> Double,
+        update_every_days -> Integer,
+        external_ref -> Nullable<Text>,
+        source -> Nullable<Text>,
+        activated_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Text,
+        goal_id -> Text,
+        position -> Integer,
+        title -> Text,
+        due_date -> Date,
+        target -> Nullable<Double>,
+        completed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_changes (id) {
+        id -> Text,
+        goal_id -> Text,
+        actor_id -> Text,
+        kind -> Text,
+        state -> Text,
+        milestone_id -> Nullable<Text>,
+        meeting_id -> Nullable<Text>,
+        changes -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(goals -> partnerships (partnership_id));
+diesel::joinable!(milestones -> goals (goal_id));
+diesel::joinable!(goal_changes -> goals (goal_id));
+diesel::allow_tables_to_appear_in_same_query!(partnerships, goals, milestones, goal_changes, users);

@@ -101,6 +101,16 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> StoreResult<User> {
         .map_err(StoreError::from)
 }
 
+/// Looks an account up by its id in text form (as other tables reference it).
+pub fn find_str(conn: &mut DbConnection, id: &str) -> StoreResult<User> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .map(User::from)
+        .map_err(StoreError::from)
+}
+
 /// Looks an account up by its normalised email.
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> StoreResult<Option<User>> {
     users::table

@@ -2,7 +2,10 @@
 //! PostgreSQL when `TEST_DATABASE_URL=postgres://…` is set.
 
 mod accounts;
+mod authorization;
 mod contract;
 mod errors;
+mod goals;
 mod health;
 mod jwt;
+mod partnerships;

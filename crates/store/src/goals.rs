@@ -1,0 +1,387 @@
+//! Goals, their milestones, and the history of every change made to them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{goal_changes, goals, milestones};
+use crate::{DbConnection, StoreError, StoreResult};
+
+/// A stored goal. Enumerations are stored as their snake_case names.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = goals)]
+pub struct Goal {
+    /// Id (UUID text).
+    pub id: String,
+    /// The partnership it is declared in.
+    pub partnership_id: String,
+    /// The partner who owns it.
+    pub owner_id: String,
+    /// Lifecycle status.
+    pub status: String,
+    /// Specific: title.
+    pub title: Option<String>,
+    /// Specific: what.
+    pub what: Option<String>,
+    /// Specific: who.
+    pub who: Option<String>,
+    /// Specific: why.
+    pub why: Option<String>,
+    /// Metric name.
+    pub metric_name: Option<String>,
+    /// Metric unit.
+    pub metric_unit: Option<String>,
+    /// Metric kind.
+    pub metric_kind: Option<String>,
+    /// Direction.
+    pub direction: Option<String>,
+    /// Baseline value.
+    pub baseline: Option<f64>,
+    /// Target value.
+    pub target: Option<f64>,
+    /// Owner's confidence, 0..1.
+    pub confidence: Option<f64>,
+    /// Business objective served.
+    pub alignment: Option<String>,
+    /// OKR reference.
+    pub alignment_ref: Option<String>,
+    /// First day.
+    pub start_date: Option<NaiveDate>,
+    /// Last day.
+    pub due_date: Option<NaiveDate>,
+    /// Weight in roll-ups.
+    pub weight: f64,
+    /// Expected days between readings.
+    pub update_every_days: i32,
+    /// Id in an external OKR tool.
+    pub external_ref: Option<String>,
+    /// Name of that tool.
+    pub source: Option<String>,
+    /// When it was activated.
+    pub activated_at: Option<NaiveDateTime>,
+    /// When it was achieved, missed or dropped.
+    pub closed_at: Option<NaiveDateTime>,
+    /// Bumped on every change; the ETag.
+    pub version: i64,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A stored milestone.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = milestones)]
+pub struct MilestoneRow {
+    /// Id.
+    pub id: String,
+    /// Its goal.
+    pub goal_id: String,
+    /// Order within the goal, from 0.
+    pub position: i32,
+    /// What will be done.
+    pub title: String,
+    /// Due by the end of this day.
+    pub due_date: NaiveDate,
+    /// Metric value expected by then.
+    pub target: Option<f64>,
+    /// When it was completed.
+    pub completed_on: Option<NaiveDate>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// One entry in a goal's history.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = goal_changes)]
+pub struct GoalChange {
+    /// Id.
+    pub id: String,
+    /// The goal.
+    pub goal_id: String,
+    /// Who made the change.
+    pub actor_id: String,
+    /// What kind of change (`created`, `edited`, `status_changed`, `milestone_added`, ...).
+    pub kind: String,
+    /// `applied`, `pending`, `acknowledged` or `rejected`.
+    pub state: String,
+    /// The milestone concerned, for milestone changes.
+    pub milestone_id: Option<String>,
+    /// The meeting it was made in, if any.
+    pub meeting_id: Option<String>,
+    /// JSON array of `{field, old, new}`.
+    pub changes: String,
+    /// Who acknowledged or rejected a pending change.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<NaiveDateTime>,
+    /// When the change was made (or proposed).
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a new goal with its milestones.
+pub fn insert(
+    conn: &mut DbConnection,
+    goal: &Goal,
+    milestones: &[MilestoneRow],
+) -> StoreResult<()> {
+    diesel::insert_into(goals::table)
+        .values(goal)
+        .execute(conn)
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("external_ref".into()),
+            other => other,
+        })?;
+    // The multi-backend connection has no batch insert; a goal has a handful of milestones.
+    for milestone in milestones {
+        insert_milestone(conn, milestone)?;
+    }
+    Ok(())
+}
+
+/// A goal by id (authorization is the caller's job: check the partnership).
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Goal> {
+    goals::table
+        .find(id)
+        .select(Goal::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
+/// Filters for listing a partnership's goals.
+#[derive(Debug, Clone, Default)]
+pub struct GoalFilter {
+    /// Only this owner's goals.
+    pub owner_id: Option<String>,
+    /// Only goals in this status.
+    pub status: Option<String>,
+    /// Only goals changed at or after this instant.
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+/// A page of a partnership's goals in (created_at, id) order, after the cursor.
+pub fn list(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    filter: &GoalFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<Goal>> {
+    let mut query = goals::table
+        .filter(goals::partnership_id.eq(partnership_id))
+        .select(Goal::as_select())
+        .order((goals::created_at, goals::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(goals::owner_id.eq(owner.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(goals::status.eq(status.clone()));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(goals::updated_at.ge(since));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            goals::created_at
+                .gt(at)
+                .or(goals::created_at.eq(at).and(goals::id.gt(id))),
+        );
+    }
+    query.load(conn).map_err(StoreError::from)
+}
+
+/// Writes `changed` if the stored version is still `changed.version - 1`; [`StoreError::Stale`]
+/// otherwise, with nothing written.
+pub fn save(conn: &mut DbConnection, changed: &Goal) -> StoreResult<()> {
+    let updated = diesel::update(
+        goals::table
+            .filter(goals::id.eq(&changed.id))
+            .filter(goals::version.eq(changed.version - 1)),
+    )
+    .set((
+        goals::status.eq(&changed.status),
+        goals::title.eq(&changed.title),
+        goals::what.eq(&changed.what),
+        goals::who.eq(&changed.who),
+        goals::why.eq(&changed.why),
+        goals::metric_name.eq(&changed.metric_name),
+        goals::metric_unit.eq(&changed.metric_unit),
+        goals::metric_kind.eq(&changed.metric_kind),
+        goals::direction.eq(&changed.direction),
+        goals::baseline.eq(changed.baseline),
+        goals::target.eq(changed.target),
+        goals::confidence.eq(changed.confidence),
+        goals::alignment.eq(&changed.alignment),
+        goals::alignment_ref.eq(&changed.alignment_ref),
+        goals::start_date.eq(changed.start_date),
+        goals::due_date.eq(changed.due_date),
+        goals::weight.eq(changed.weight),
+        goals::update_every_days.eq(changed.update_every_days),
+        (
+            goals::activated_at.eq(changed.activated_at),
+            goals::closed_at.eq(changed.closed_at),
+            goals::version.eq(changed.version),
+            goals::updated_at.eq(changed.updated_at),
+        ),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// How many active goals `owner_id` holds in the partnership.
+pub fn count_active(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    owner_id: &str,
+) -> StoreResult<i64> {
+    goals::table
+        .filter(goals::partnership_id.eq(partnership_id))
+        .filter(goals::owner_id.eq(owner_id))
+        .filter(goals::status.eq("active"))
+        .count()
+        .get_result(conn)
+        .map_err(StoreError::from)
+}
+
+/// A goal's milestones in order.
+pub fn milestones_of(conn: &mut DbConnection, goal_id: &str) -> StoreResult<Vec<MilestoneRow>> {
+    milestones::table
+        .filter(milestones::goal_id.eq(goal_id))
+        .order((milestones::position, milestones::id))
+        .select(MilestoneRow::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// The milestones of several goals at once (for lists), in order.
+pub fn milestones_of_many(
+    conn: &mut DbConnection,
+    goal_ids: &[String],
+) -> StoreResult<Vec<MilestoneRow>> {
+    milestones::table
+        .filter(milestones::goal_id.eq_any(goal_ids))
+        .order((milestones::goal_id, milestones::position, milestones::id))
+        .select(MilestoneRow::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Adds a milestone.
+pub fn insert_milestone(conn: &mut DbConnection, milestone: &MilestoneRow) -> StoreResult<()> {
+    diesel::insert_into(milestones::table)
+        .values(milestone)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Overwrites a milestone's fields.
+pub fn save_milestone(conn: &mut DbConnection, m: &MilestoneRow) -> StoreResult<()> {
+    let updated = diesel::update(milestones::table.find(&m.id))
+        .set((
+            milestones::position.eq(m.position),
+            milestones::title.eq(&m.title),
+            milestones::due_date.eq(m.due_date),
+            milestones::target.eq(m.target),
+            milestones::completed_on.eq(m.completed_on),
+            milestones::updated_at.eq(m.updated_at),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records a history entry.
+pub fn insert_change(conn: &mut DbConnection, change: &GoalChange) -> StoreResult<()> {
+    diesel::insert_into(goal_changes::table)
+        .values(change)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A goal's history in (created_at, id) order, after the cursor; optionally only one state.
+pub fn changes(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    state: Option<&str>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<GoalChange>> {
+    let mut query = goal_changes::table
+        .filter(goal_changes::goal_id.eq(goal_id))
+        .order((goal_changes::created_at, goal_changes::id))
+        .select(GoalChange::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(state) = state {
+        query = query.filter(goal_changes::state.eq(state.to_owned()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            goal_changes::created_at
+                .gt(at)
+                .or(goal_changes::created_at.eq(at).and(goal_changes::id.gt(id))),
+        );
+    }
+    query.load(conn).map_err(StoreError::from)
+}
+
+/// One history entry of a goal.
+pub fn find_change(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    change_id: &str,
+) -> StoreResult<GoalChange> {
+    goal_changes::table
+        .filter(goal_changes::goal_id.eq(goal_id))
+        .filter(goal_changes::id.eq(change_id))
+        .select(GoalChange::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
+/// Settles a pending change (only if it is still pending: [`StoreError::Stale`] otherwise).
+pub fn decide_change(
+    conn: &mut DbConnection,
+    change_id: &str,
+    state: &str,
+    decided_by: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let updated = diesel::update(
+        goal_changes::table
+            .filter(goal_changes::id.eq(change_id))
+            .filter(goal_changes::state.eq("pending")),
+    )
+    .set((
+        goal_changes::state.eq(state),
+        goal_changes::decided_by.eq(decided_by),
+        goal_changes::decided_at.eq(at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// Pending changes of several goals at once (for lists).
+pub fn pending_of_many(
+    conn: &mut DbConnection,
+    goal_ids: &[String],
+) -> StoreResult<Vec<GoalChange>> {
+    goal_changes::table
+        .filter(goal_changes::goal_id.eq_any(goal_ids))
+        .filter(goal_changes::state.eq("pending"))
+        .order((goal_changes::created_at, goal_changes::id))
+        .select(GoalChange::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}

@@ -1,0 +1,183 @@
+//! Partnerships: two people, their settings and lifecycle. Membership is checked in SQL, so a
+//! non-member's query finds nothing — exactly as if the partnership did not exist.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{goals, partnerships};
+use crate::{DbConnection, StoreError, StoreResult};
+
+/// A stored partnership.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = partnerships)]
+pub struct Partnership {
+    /// Id (UUID text).
+    pub id: String,
+    /// Who invited.
+    pub inviter_id: String,
+    /// The invitee's account, once they accepted.
+    pub invitee_id: Option<String>,
+    /// The invitee's email, lower-cased.
+    pub invitee_email: String,
+    /// Both members' emails, sorted: one live partnership per pair.
+    pub pair_key: String,
+    /// Lifecycle status (`invited`, `active`, `paused`, `ended`, `declined`).
+    pub status: String,
+    /// The inviter's note.
+    pub message: Option<String>,
+    /// Days between meetings.
+    pub cadence_days: i32,
+    /// Meeting length, minutes.
+    pub meeting_minutes: i32,
+    /// IANA time zone of meetings and dates.
+    pub time_zone: String,
+    /// Months between fit reviews.
+    pub fit_review_months: i32,
+    /// Status threshold: largest on-track gap.
+    pub on_track_gap: f64,
+    /// Status threshold: largest at-risk gap.
+    pub at_risk_gap: f64,
+    /// When the invitee accepted.
+    pub accepted_at: Option<NaiveDateTime>,
+    /// When it ended or was declined.
+    pub ended_at: Option<NaiveDateTime>,
+    /// Bumped on every change; the ETag.
+    pub version: i64,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Who is asking: membership is by account, or by email for an invitee who has not accepted yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// The caller's user id.
+    pub user_id: &'a str,
+    /// The caller's email (lower-cased).
+    pub email: &'a str,
+}
+
+/// Creates a partnership. A live one for the same pair is [`StoreError::Conflict`].
+pub fn insert(conn: &mut DbConnection, new: &Partnership) -> StoreResult<Partnership> {
+    diesel::insert_into(partnerships::table)
+        .values(new)
+        .execute(conn)
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("partnership".into()),
+            other => other,
+        })?;
+    Ok(new.clone())
+}
+
+macro_rules! member_filter {
+    ($member:expr) => {
+        partnerships::inviter_id
+            .eq($member.user_id.to_owned())
+            .or(partnerships::invitee_id.eq($member.user_id.to_owned()))
+            .or(partnerships::invitee_id
+                .is_null()
+                .and(partnerships::invitee_email.eq($member.email.to_owned())))
+    };
+}
+
+/// The partnership, if `member` belongs to it ([`StoreError::NotFound`] otherwise).
+pub fn find_for_member(
+    conn: &mut DbConnection,
+    id: &str,
+    member: Member<'_>,
+) -> StoreResult<Partnership> {
+    partnerships::table
+        .filter(partnerships::id.eq(id))
+        .filter(member_filter!(member))
+        .select(Partnership::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
+/// A page of `member`'s partnerships in (created_at, id) order, after the cursor.
+pub fn list_for_member(
+    conn: &mut DbConnection,
+    member: Member<'_>,
+    status: Option<&str>,
+    updated_since: Option<NaiveDateTime>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<Partnership>> {
+    let mut query = partnerships::table
+        .filter(member_filter!(member))
+        .select(Partnership::as_select())
+        .order((partnerships::created_at, partnerships::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(partnerships::status.eq(status.to_owned()));
+    }
+    if let Some(since) = updated_since {
+        query = query.filter(partnerships::updated_at.ge(since));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            partnerships::created_at
+                .gt(at)
+                .or(partnerships::created_at.eq(at).and(partnerships::id.gt(id))),
+        );
+    }
+    query.load(conn).map_err(StoreError::from)
+}
+
+/// Writes `changed` over the stored row if its version is still `changed.version - 1`
+/// (optimistic concurrency); [`StoreError::Stale`] otherwise.
+pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partnership> {
+    let updated = diesel::update(
+        partnerships::table
+            .filter(partnerships::id.eq(&changed.id))
+            .filter(partnerships::version.eq(changed.version - 1)),
+    )
+    .set((
+        partnerships::invitee_id.eq(&changed.invitee_id),
+        partnerships::status.eq(&changed.status),
+        partnerships::cadence_days.eq(changed.cadence_days),
+        partnerships::meeting_minutes.eq(changed.meeting_minutes),
+        partnerships::time_zone.eq(&changed.time_zone),
+        partnerships::fit_review_months.eq(changed.fit_review_months),
+        partnerships::on_track_gap.eq(changed.on_track_gap),
+        partnerships::at_risk_gap.eq(changed.at_risk_gap),
+        partnerships::accepted_at.eq(changed.accepted_at),
+        partnerships::ended_at.eq(changed.ended_at),
+        partnerships::version.eq(changed.version),
+        partnerships::updated_at.eq(changed.updated_at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(changed.clone())
+}
+
+/// Active goals per owner in a partnership.
+pub fn active_goal_counts(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+) -> StoreResult<Vec<(String, i64)>> {
+    goals::table
+        .filter(goals::partnership_id.eq(partnership_id))
+        .filter(goals::status.eq("active"))
+        .group_by(goals::owner_id)
+        .select((goals::owner_id, diesel::dsl::count_star()))
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Serialises rule checks that count rows (such as the 5-active-goal limit) per partnership.
+///
+/// On PostgreSQL this locks the partnership row until the transaction ends; on SQLite the write
+/// transaction's `BEGIN IMMEDIATE` already serialises writers, so nothing more is needed.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM partnerships WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
