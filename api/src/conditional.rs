@@ -13,8 +13,9 @@ pub fn etag(version: i64) -> String {
 
 /// The version a PATCH/DELETE must still find, from `If-Match`.
 ///
-/// Absent or `*`: no condition. One of our strong tags (`"3"`): that version, and 412 if the
-/// resource has moved on. Anything else is not a tag this API issued: 400.
+/// Absent or `*`: no condition. One of our tags (`"3"`, or `3` from clients that drop the quotes):
+/// that version, and 412 if the resource has moved on. Anything else is not a tag this API issued:
+/// 400.
 pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -23,14 +24,12 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     if value == "*" {
         return Ok(None);
     }
-    value
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .and_then(|s| s.parse::<i64>().ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::BadRequest("If-Match must be an ETag from this API (like \"3\") or *".into())
-        })
+    // Exactly the documented pattern `^(\*|"?[0-9]+"?)$`: each quote is optional.
+    let bare = value.strip_prefix('"').unwrap_or(value);
+    let bare = bare.strip_suffix('"').unwrap_or(bare);
+    bare.parse::<i64>().map(Some).map_err(|_| {
+        ApiError::BadRequest("If-Match must be an ETag from this API (like \"3\") or *".into())
+    })
 }
 
 /// Whether `If-None-Match` already names the current representation (answer 304).
@@ -43,4 +42,29 @@ pub fn not_modified(req: &HttpRequest, current: &str) -> bool {
         .split(',')
         .map(str::trim)
         .any(|tag| tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn expected(value: &str) -> Result<Option<i64>, ApiError> {
+        expected_version(
+            &TestRequest::default()
+                .insert_header((header::IF_MATCH, value))
+                .to_http_request(),
+        )
+    }
+
+    #[test]
+    fn if_match_takes_our_tags_with_or_without_quotes() {
+        assert_eq!(expected("\"3\"").unwrap(), Some(3));
+        assert_eq!(expected("3").unwrap(), Some(3));
+        assert_eq!(expected("9\"").unwrap(), Some(9));
+        assert_eq!(expected("*").unwrap(), None);
+        assert!(expected("W/\"3\"").is_err());
+        assert!(expected("null").is_err());
+        assert!(expected("").is_err());
+    }
 }

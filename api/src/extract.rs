@@ -156,8 +156,12 @@ where
 
 /// actix's own path and query extractor errors, as problem+json 400s.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
+    web::PathConfig::default().error_handler(|err, req| {
+        let routes = req.app_data::<web::Data<crate::routing::RouteTable>>();
+        routes
+            .and_then(|r| r.method_not_allowed(req.path(), req.method().as_str()))
+            .unwrap_or_else(|| ApiError::BadRequest(format!("invalid path parameter: {err}")))
+            .into()
     })
 }
 
@@ -243,4 +247,44 @@ impl Validate for MergePatch {
     fn validate(&self) -> Result<(), validator::ValidationErrors> {
         Ok(())
     }
+}
+
+/// Reads a whole number that JSON may spell `10` or `10.0` (both are integers to JSON Schema).
+fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    match <Option<serde_json::Number> as serde::Deserialize>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(n) => {
+            if let Some(v) = n.as_u64() {
+                return u32::try_from(v)
+                    .map(Some)
+                    .map_err(|_| D::Error::custom("number too large"));
+            }
+            match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+                    Ok(Some(f as u32))
+                }
+                _ => Err(D::Error::custom(format!(
+                    "invalid value: {n}, expected a whole number"
+                ))),
+            }
+        }
+    }
+}
+
+/// An optional whole number (`null` allowed).
+pub fn optional_whole<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    whole(deserializer)
+}
+
+/// A whole number that may be left out of a PATCH but not set to `null`.
+pub fn non_null_whole<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    whole(deserializer)?
+        .map(Some)
+        .ok_or_else(|| D::Error::custom("invalid type: null, expected a whole number"))
 }

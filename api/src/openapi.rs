@@ -140,10 +140,10 @@ problem_responses! {
         "The body is not JSON", "the request body must be JSON (Content-Type: application/json)";
     ValidationFailed => 422, "validation", "Validation failed",
         "The body is well-formed but invalid; `errors` lists every bad field", "#/email: must be a valid email address";
-    InvalidTransition => 422, "invalid-transition", "Not possible in the current status",
-        "The action does not apply to the resource's current status", "cannot accept a partnership that is active";
+    InvalidTransition => 409, "conflict", "Conflict",
+        "The action does not apply in the resource's current status", "cannot accept a partnership that is active";
     GoalRefused => 422, "goal-not-smart", "The goal is not SMART yet",
-        "The goal cannot take this step: not SMART yet (`goal-not-smart`, findings in `errors`), too many active goals (`goal-limit-reached`) or not possible in its status (`invalid-transition`)",
+        "The goal is not SMART yet: `errors` lists every finding to fix before it can be activated",
         "an active goal must meet all five SMART criteria; see errors";
     InternalError => 500, "internal", "Internal server error",
         "An unexpected failure; the body carries no internals, quote `request_id` when reporting it",
@@ -166,6 +166,8 @@ pub fn api_doc() -> OpenApi {
 /// a body can be malformed (400), too large (413), not JSON (415) or invalid (422); parameters can
 /// be malformed (400); a protected operation can be refused (401); anything can fail (500).
 fn finish(mut doc: OpenApi) -> OpenApi {
+    goal_patch_schema(&mut doc);
+    password_needs_current(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
@@ -185,6 +187,25 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                 ps.iter()
                     .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)))
             });
+            for param in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(param) = param {
+                    // A header, query or path parameter is absent or a string, never JSON null.
+                    if let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() {
+                        if let utoipa::openapi::schema::SchemaType::Array(types) =
+                            &schema.schema_type
+                        {
+                            let types: Vec<Type> = types
+                                .iter()
+                                .filter(|t| **t != Type::Null)
+                                .cloned()
+                                .collect();
+                            if types.len() == 1 {
+                                schema.schema_type = types[0].clone().into();
+                            }
+                        }
+                    }
+                }
+            }
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
                 add(op, "413", "PayloadTooLarge");
@@ -201,6 +222,57 @@ fn finish(mut doc: OpenApi) -> OpenApi {
         }
     }
     doc
+}
+
+/// `PATCH /v1/goals/{id}` takes the goal document without `milestones` (they have endpoints of
+/// their own): derive that schema from `GoalInput` instead of writing it twice.
+fn goal_patch_schema(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(input))) = components.schemas.get("GoalInput") else {
+        return;
+    };
+    let mut patch = input.clone();
+    patch.properties.shift_remove("milestones");
+    patch.description = Some("A JSON merge patch (RFC 7396) of the goal document: send only what changes; `null` clears an optional field.".into());
+    patch.examples = vec![
+        serde_json::json!({"metric": {"target": 9.0}, "why": "Churn interviews name waiting first"}),
+    ];
+    components
+        .schemas
+        .insert("GoalPatch".into(), RefOr::T(Schema::Object(patch)));
+    if let Some(op) = doc
+        .paths
+        .paths
+        .get_mut("/v1/goals/{id}")
+        .and_then(|item| item.patch.as_mut())
+        && let Some(RefOr::T(body)) = op.request_body.as_mut()
+    {
+        for content in body.content.values_mut() {
+            if let RefOr::T(content) = content {
+                content.schema = Some(Ref::from_schema_name("GoalPatch").into());
+            }
+        }
+    }
+}
+
+/// A new password needs the current one: JSON Schema's `dependentRequired` says so in the contract,
+/// which utoipa cannot derive.
+fn password_needs_current(doc: &mut OpenApi) {
+    if let Some(RefOr::T(Schema::Object(schema))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("UpdateMeRequest"))
+    {
+        schema
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert(
+                "dependentRequired".into(),
+                serde_json::json!({"password": ["current_password"]}),
+            );
+    }
 }
 
 fn add(op: &mut Operation, status: &str, component: &str) {

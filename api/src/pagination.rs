@@ -28,7 +28,7 @@ pub struct Page<T> {
 /// Where a page starts: after this `(created_at, id)`.
 pub type After = Option<(NaiveDateTime, String)>;
 
-/// Checks `limit` and decodes `cursor` (400 on either being bad).
+/// Checks `limit` and decodes `cursor` (400 on either being bad; an empty cursor is the first page).
 pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<(i64, After), ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -36,7 +36,7 @@ pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<(i64, After), A
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let after = match cursor {
+    let after = match cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
             decode(c)

@@ -37,12 +37,24 @@ impl RouteTable {
         RouteTable(routes)
     }
 
-    /// The methods accepted at `path`, if it is a documented path.
+    /// The methods accepted at `path`, if it is a documented path. When several templates match
+    /// (`/v1/goals/assess` and `/v1/goals/{id}`), the one with fewest parameters wins, as in the
+    /// router.
     pub fn allowed(&self, path: &str) -> Option<&[String]> {
         self.0
             .iter()
-            .find(|(def, _)| def.is_match(path))
+            .filter(|(def, _)| def.is_match(path))
+            .min_by_key(|(def, _)| def.pattern().map_or(0, |p| p.matches('{').count()))
             .map(|(_, methods)| methods.as_slice())
+    }
+
+    /// For a request that reached a parameterised route by accident (`PATCH /v1/goals/assess`
+    /// lands on `PATCH /v1/goals/{id}`): the 405 it deserves, if a more specific path exists.
+    pub fn method_not_allowed(&self, path: &str, method: &str) -> Option<ApiError> {
+        let allowed = self.allowed(path)?;
+        (!allowed.iter().any(|m| m == method)).then(|| ApiError::MethodNotAllowed {
+            allow: allowed.to_vec(),
+        })
     }
 }
 
@@ -57,4 +69,34 @@ pub async fn fallback(
         },
         None => ApiError::NotFound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_specific_documented_path_decides() {
+        let routes = RouteTable::from_openapi(&crate::openapi::api_doc());
+        assert_eq!(
+            routes.allowed("/v1/goals/assess"),
+            Some(&["POST".to_owned()][..])
+        );
+        assert!(
+            routes
+                .method_not_allowed("/v1/goals/assess", "GET")
+                .is_some()
+        );
+        assert!(
+            routes
+                .method_not_allowed("/v1/goals/assess", "POST")
+                .is_none()
+        );
+        assert_eq!(
+            routes
+                .allowed("/v1/goals/0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f56")
+                .map(|m| m.len()),
+            Some(2)
+        );
+    }
 }

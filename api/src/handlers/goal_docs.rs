@@ -117,6 +117,7 @@ pub struct GoalInput {
     #[schema(minimum = 0.01, maximum = 100)]
     pub weight: Option<f64>,
     /// Expected days between readings (default 7).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
     #[validate(range(min = 1, max = 365))]
     #[schema(minimum = 1, maximum = 365)]
     pub update_every_days: Option<u32>,
@@ -265,11 +266,9 @@ impl From<&MilestoneRow> for MilestoneView {
 pub struct FieldChange {
     /// JSON pointer into the goal (or milestone) document, e.g. `/metric/target`.
     pub field: String,
-    /// Value before.
-    #[schema(value_type = Object)]
+    /// Value before (any JSON value; `null` when absent).
     pub old: Value,
-    /// Value after (or proposed).
-    #[schema(value_type = Object)]
+    /// Value after, or proposed (any JSON value; `null` when removed).
     pub new: Value,
 }
 

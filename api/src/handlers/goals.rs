@@ -142,7 +142,8 @@ fn respond(view: GoalView, version: i64) -> HttpResponse {
     operation_id = "create_goal",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body replay the first response")),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+            description = "Retry safely: the same key and body replay the first response (24 h, per caller)")),
     request_body = GoalInput,
     responses(
         (status = 201, description = "Draft created", body = GoalView,
@@ -385,7 +386,7 @@ fn effect(direction: Option<Direction>, change: &FieldChange) -> Effect {
     operation_id = "update_goal",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Goal id"),
-        ("If-Match" = Option<String>, Header, pattern = r#"^(\*|"[0-9]+")$"#, description = "412 if the goal changed since")),
+        ("If-Match" = Option<String>, Header, pattern = r#"^(\*|"?[0-9]+"?)$"#, description = "412 if the goal changed since")),
     request_body(content = GoalInput, content_type = "application/merge-patch+json",
         description = "Any subset of the goal document (milestones excluded)"),
     responses(
@@ -393,6 +394,7 @@ fn effect(direction: Option<Direction>, change: &FieldChange) -> Effect {
             headers(("ETag" = String, description = "New version"))),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
@@ -506,12 +508,11 @@ async fn change_status(
             owner_only(&goal, &who)?;
             let from = status_of_goal(&goal);
             if !from.can_become(to) {
-                return Err(ApiError::Unprocessable {
-                    slug: "invalid-transition",
-                    title: "Not possible in the current status",
-                    detail: format!("a goal that is {} cannot become {}", goal.status, crate::enums::name(&to)),
-                    errors: vec![],
-                });
+                return Err(ApiError::Conflict(format!(
+                    "a goal that is {} cannot become {}",
+                    goal.status,
+                    crate::enums::name(&to)
+                )));
             }
             let now = crate::clock::now().naive_utc();
             if to == GoalStatus::Active {
@@ -524,11 +525,10 @@ async fn change_status(
                 }
                 partnerships::lock(conn, &partnership.id)?;
                 let active = goals::count_active(conn, &partnership.id, &goal.owner_id)?;
-                may_activate(active as u32).map_err(|e| ApiError::Unprocessable {
-                    slug: "goal-limit-reached",
-                    title: "Too many active goals",
-                    detail: format!("{e}; you have {active}. Achieve, drop or archive one first (the practice is 3 to {MAX_ACTIVE_GOALS})."),
-                    errors: vec![],
+                may_activate(active as u32).map_err(|e| {
+                    ApiError::Conflict(format!(
+                        "{e}; you have {active}. Achieve or drop one first (the practice is 3 to {MAX_ACTIVE_GOALS})."
+                    ))
                 })?;
                 goal.activated_at = Some(now);
             }
@@ -586,7 +586,7 @@ goal_action!(
     "/goals/{id}/activate",
     GoalStatus::Active,
     "Activate a draft goal (owner only).",
-    "Requires a complete SMART assessment (422 `goal-not-smart` lists the findings) and fewer than 5 active goals for the owner in the partnership (422 `goal-limit-reached`)."
+    "Requires a complete SMART assessment (422 `goal-not-smart` lists the findings) and fewer than 5 active goals for the owner in the partnership (409 otherwise)."
 );
 goal_action!(
     achieve_goal,

@@ -118,7 +118,7 @@ pub async fn get_me(req: HttpRequest, caller: Caller) -> HttpResponse {
     tag = "me",
     operation_id = "update_me",
     security(("bearer" = [])),
-    params(("If-Match" = Option<String>, Header, pattern = r#"^(\*|"[0-9]+")$"#,
+    params(("If-Match" = Option<String>, Header, pattern = r#"^(\*|"?[0-9]+"?)$"#,
         description = "The ETag you last read; 412 if the account changed since")),
     request_body = UpdateMeRequest,
     responses(

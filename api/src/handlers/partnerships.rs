@@ -57,10 +57,12 @@ pub struct CreatePartnershipRequest {
     #[schema(max_length = 1000)]
     pub message: Option<String>,
     /// Days between meetings (default 14).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
     #[validate(range(min = 1, max = 90))]
     #[schema(minimum = 1, maximum = 90)]
     pub cadence_days: Option<u32>,
     /// Meeting length in minutes (default 60).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
     #[validate(range(min = 15, max = 240))]
     #[schema(minimum = 15, maximum = 240)]
     pub meeting_minutes: Option<u32>,
@@ -69,6 +71,7 @@ pub struct CreatePartnershipRequest {
     #[schema(value_type = Option<crate::openapi::TimeZone>)]
     pub time_zone: Option<String>,
     /// Months between fit reviews (default 3).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
     #[validate(range(min = 1, max = 12))]
     #[schema(minimum = 1, maximum = 12)]
     pub fit_review_months: Option<u32>,
@@ -81,12 +84,12 @@ pub struct CreatePartnershipRequest {
 #[schema(example = json!({"cadence_days": 7, "on_track_gap": 0.05}))]
 pub struct UpdatePartnershipRequest {
     /// Days between meetings.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::extract::non_null_whole")]
     #[validate(range(min = 1, max = 90))]
     #[schema(nullable = false, minimum = 1, maximum = 90)]
     pub cadence_days: Option<u32>,
     /// Meeting length in minutes.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::extract::non_null_whole")]
     #[validate(range(min = 15, max = 240))]
     #[schema(nullable = false, minimum = 15, maximum = 240)]
     pub meeting_minutes: Option<u32>,
@@ -96,7 +99,7 @@ pub struct UpdatePartnershipRequest {
     #[schema(nullable = false, value_type = Option<crate::openapi::TimeZone>)]
     pub time_zone: Option<String>,
     /// Months between fit reviews.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "crate::extract::non_null_whole")]
     #[validate(range(min = 1, max = 12))]
     #[schema(nullable = false, minimum = 1, maximum = 12)]
     pub fit_review_months: Option<u32>,
@@ -259,7 +262,8 @@ fn respond(p: PartnershipView, version: i64) -> HttpResponse {
     tag = "partnerships",
     operation_id = "create_partnership",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body replay the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+        description = "Retry safely: the same key and body replay the first response (24 h, per caller)")),
     request_body = CreatePartnershipRequest,
     responses(
         (status = 201, description = "Invitation created", body = PartnershipView,
@@ -437,7 +441,7 @@ pub async fn get_partnership(
     operation_id = "update_partnership",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"),
-        ("If-Match" = Option<String>, Header, pattern = r#"^(\*|"[0-9]+")$"#, description = "412 if the partnership changed since")),
+        ("If-Match" = Option<String>, Header, pattern = r#"^(\*|"?[0-9]+"?)$"#, description = "412 if the partnership changed since")),
     request_body = UpdatePartnershipRequest,
     responses(
         (status = 200, description = "Updated", body = PartnershipView, headers(("ETag" = String, description = "New version"))),
@@ -514,18 +518,13 @@ async fn transition(
                     "only the invitee can accept or decline an invitation".into(),
                 ));
             }
-            let next = status_of(&p)
-                .apply(action)
-                .map_err(|_| ApiError::Unprocessable {
-                    slug: "invalid-transition",
-                    title: "Not possible in the current status",
-                    detail: format!(
-                        "cannot {} a partnership that is {}",
-                        crate::enums::name(&action),
-                        p.status
-                    ),
-                    errors: vec![],
-                })?;
+            let next = status_of(&p).apply(action).map_err(|_| {
+                ApiError::Conflict(format!(
+                    "cannot {} a partnership that is {}",
+                    crate::enums::name(&action),
+                    p.status
+                ))
+            })?;
             let now = crate::clock::now().naive_utc();
             if action == PartnershipAction::Accept {
                 p.invitee_id = Some(user_id.clone());
@@ -559,7 +558,7 @@ macro_rules! lifecycle_action {
                     headers(("ETag" = String, description = "New version"))),
                 (status = 403, response = crate::openapi::Forbidden),
                 (status = 404, response = crate::openapi::NotFound),
-                (status = 422, response = crate::openapi::InvalidTransition),
+                (status = 409, response = crate::openapi::InvalidTransition),
             )
         )]
         #[post($path)]

@@ -102,10 +102,16 @@ async fn the_whole_goal_setting_flow() {
     let sixth_id = sixth["id"].as_str().unwrap();
     let problem = assert_problem(
         post(&app, &format!("/v1/goals/{sixth_id}/activate"), &ada).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(problem["type"], "urn:tandem:problem:goal-limit-reached");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("at most 5 active goals"),
+        "{problem}"
+    );
     assert_eq!(
         get(&app, &format!("/v1/goals/{sixth_id}"), &ada).await["status"],
         "draft"
@@ -561,4 +567,55 @@ async fn a_replayed_goal_create_returns_the_same_goal() {
     assert_eq!(a["id"], b["id"]);
     let list = get(&app, &format!("/v1/partnerships/{id}/goals"), &ada).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_closed_goal_cannot_move_backwards() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let id = app.partnership(&ada, &grace).await;
+    let goal = app.active_goal(&ada, &id, "Cut wait time").await;
+    assert_eq!(
+        post(&app, &format!("/v1/goals/{goal}/achieve"), &ada)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        post(&app, &format!("/v1/goals/{goal}/activate"), &ada).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let res = app
+        .authed(Method::PATCH, &format!("/v1/goals/{goal}"), &ada.access)
+        .json(&json!({"title": "Rewriting history"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_eq!(
+        post(&app, &format!("/v1/goals/{goal}/archive"), &ada)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_more_specific_path_answers_405_rather_than_a_bad_id() {
+    let app = spawn_app().await;
+    let ada = app.new_user().await;
+    let res = app
+        .authed(Method::GET, "/v1/goals/assess", &ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("allow").unwrap(), "POST");
+    assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
+    let res = app
+        .authed(Method::GET, "/v1/goals/not-a-uuid", &ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
 }

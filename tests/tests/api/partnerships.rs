@@ -84,7 +84,7 @@ async fn an_invitation_waits_for_the_invitee_to_register_and_accept() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_problem(res, StatusCode::CONFLICT).await;
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn the_lifecycle_pauses_resumes_and_ends() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_problem(res, StatusCode::CONFLICT).await;
 }
 
 #[tokio::test]
