@@ -107,6 +107,18 @@ pub fn record(
     Ok(change)
 }
 
+/// Saves a changed goal as its next version (412-style [`StoreError::Stale`] if someone else
+/// saved in between).
+pub fn touch(
+    conn: &mut DbConnection,
+    goal: &mut Goal,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    goal.version += 1;
+    goal.updated_at = now;
+    goals::save(conn, goal)
+}
+
 fn status_of_goal(goal: &Goal) -> GoalStatus {
     crate::enums::parse(&goal.status).unwrap_or(GoalStatus::Draft)
 }
@@ -476,9 +488,7 @@ pub async fn update_goal(
                         return Err(not_smart(&assessment));
                     }
                 }
-                goal.version += 1;
-                goal.updated_at = now;
-                goals::save(conn, &goal)?;
+                touch(conn, &mut goal, now)?;
                 record(
                     conn, &goal.id, &who.id, "edited", "applied", None, None, &applied, now,
                 )?;
@@ -541,9 +551,7 @@ async fn change_status(
                 new: Value::String(crate::enums::name(&to)),
             };
             goal.status = crate::enums::name(&to);
-            goal.version += 1;
-            goal.updated_at = now;
-            goals::save(conn, &goal)?;
+            touch(conn, &mut goal, now)?;
             record(conn, &goal.id, &who.id, "status_changed", "applied", None, None, &[change], now)?;
             Ok((goal.version, full_view(conn, &goal)?))
         })
@@ -727,9 +735,7 @@ async fn decide(
                         input.write_into(&mut goal);
                     }
                 }
-                goal.version += 1;
-                goal.updated_at = now;
-                goals::save(conn, &goal)?;
+                touch(conn, &mut goal, now)?;
             }
             Ok((goal.version, full_view(conn, &goal)?))
         })

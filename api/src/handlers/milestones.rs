@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::goal_docs::{FieldChange, GoalView, MilestoneInput, MilestoneView};
-use super::goals::{CallerRef, full_view, json, load, owner_only, record};
+use super::goals::{CallerRef, full_view, json, load, owner_only, record, touch};
 use crate::auth::Caller;
 use crate::conditional::etag;
 use crate::error::ApiError;
@@ -165,9 +165,7 @@ pub async fn add_milestone(
                 &[change],
                 now,
             )?;
-            goal.version += 1;
-            goal.updated_at = now;
-            goals::save(conn, &goal)?;
+            touch(conn, &mut goal, now)?;
             Ok::<_, ApiError>(m)
         })
     })
@@ -340,9 +338,7 @@ pub async fn update_milestone(
                     &applied,
                     now,
                 )?;
-                goal.version += 1;
-                goal.updated_at = now;
-                goals::save(conn, &goal)?;
+                touch(conn, &mut goal, now)?;
             }
             if !pending.is_empty() {
                 record(
@@ -429,9 +425,7 @@ pub async fn complete_milestone(
                 &[change],
                 now.naive_utc(),
             )?;
-            goal.version += 1;
-            goal.updated_at = now.naive_utc();
-            goals::save(conn, &goal)?;
+            touch(conn, &mut goal, now.naive_utc())?;
             Ok::<_, ApiError>(m)
         })
     })
@@ -503,9 +497,7 @@ pub async fn reorder_milestones(
                 &[change],
                 now,
             )?;
-            goal.version += 1;
-            goal.updated_at = now;
-            goals::save(conn, &goal)?;
+            touch(conn, &mut goal, now)?;
             Ok((goal.version, full_view(conn, &goal)?))
         })
     })
