@@ -13,9 +13,8 @@ use crate::error::{ApiError, FieldError};
 /// Largest JSON body an ordinary endpoint accepts (batch endpoints set their own [`BodyLimit`]).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
-/// Per-scope override of the JSON body limit, as app data.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+/// Largest body a batch endpoint accepts.
+pub const BATCH_BODY_LIMIT: usize = 1024 * 1024;
 
 /// A JSON request body, parsed and validated.
 ///
@@ -23,16 +22,14 @@ pub struct BodyLimit(pub usize);
 /// to the field (serde stops at the first of these); then `validator` rules are checked and every
 /// failure is reported at once. Bodies over the limit are 413, non-JSON content types 415.
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub struct Json<T, const LIMIT: usize = DEFAULT_BODY_LIMIT>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest for Json<T, LIMIT> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let limit = LIMIT;
         let content_type_ok = is_json(req);
         let declared_len = req
             .headers()

@@ -21,6 +21,8 @@ pub const RETENTION_HOURS: i64 = 24;
 
 /// What a create produced: replayed verbatim for a retry.
 pub struct Created {
+    /// 201, or 200 when the request named something that already existed (an external id).
+    pub status: StatusCode,
     /// The new resource's path.
     pub location: String,
     /// Its ETag, if it has one.
@@ -37,15 +39,29 @@ impl Created {
         view: &impl Serialize,
     ) -> Result<Self, ApiError> {
         Ok(Created {
+            status: StatusCode::CREATED,
             location,
             etag,
             body: serde_json::to_value(view).map_err(ApiError::internal)?,
         })
     }
 
+    /// The same, answered 200 with `Content-Location`: nothing new was created.
+    pub fn existing(self) -> Self {
+        Created {
+            status: StatusCode::OK,
+            ..self
+        }
+    }
+
     fn response(self) -> HttpResponse {
-        let mut res = HttpResponse::Created();
-        res.insert_header((header::LOCATION, self.location));
+        let mut res = HttpResponse::build(self.status);
+        let where_header = if self.status == StatusCode::CREATED {
+            header::LOCATION
+        } else {
+            header::CONTENT_LOCATION
+        };
+        res.insert_header((where_header, self.location));
         if let Some(etag) = self.etag {
             res.insert_header((header::ETAG, etag));
         }
@@ -148,8 +164,9 @@ where
             let (user, k) = (user_id.to_owned(), key);
             let location = created.location.clone();
             let body = created.body.to_string();
+            let status = i32::from(created.status.as_u16());
             crate::db::run(state, move |conn| {
-                idempotency::complete(conn, &user, &k, 201, Some(&location), &body)
+                idempotency::complete(conn, &user, &k, status, Some(&location), &body)
             })
             .await?;
             Ok(created.response())

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod conditional;
 pub mod config;
+pub mod csv_out;
 pub mod db;
 pub mod enums;
 pub mod error;

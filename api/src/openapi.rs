@@ -35,6 +35,8 @@ answers 404, exactly like one that does not exist.",
         (name = "me", description = "The signed-in user's own account"),
         (name = "partnerships", description = "Two peers holding each other to account: invitations, settings, lifecycle"),
         (name = "goals", description = "SMART goals: drafts, activation, the 3-5 rule, milestones, and edits that cannot cheat"),
+        (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched, exported as CSV"),
+        (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),
     components(

@@ -8,6 +8,8 @@ pub mod health;
 pub mod me;
 pub mod milestones;
 pub mod partnerships;
+pub mod readings;
+pub mod scorecards;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -50,6 +52,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(milestones::reorder_milestones)
                 .service(milestones::get_milestone)
                 .service(milestones::update_milestone)
-                .service(milestones::complete_milestone),
+                .service(milestones::complete_milestone)
+                .service(readings::create_readings_batch)
+                .service(readings::create_reading)
+                .service(readings::list_readings)
+                .service(readings::get_reading)
+                .service(readings::update_reading)
+                .service(readings::delete_reading)
+                .service(readings::reading_history)
+                .service(scorecards::goal_progress)
+                .service(scorecards::partnership_scorecard),
         );
 }

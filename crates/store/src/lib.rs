@@ -10,6 +10,7 @@ pub mod error;
 pub mod goals;
 pub mod idempotency;
 pub mod partnerships;
+pub mod readings;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -148,3 +148,37 @@ diesel::joinable!(goals -> partnerships (partnership_id));
 diesel::joinable!(milestones -> goals (goal_id));
 diesel::joinable!(goal_changes -> goals (goal_id));
 diesel::allow_tables_to_appear_in_same_query!(partnerships, goals, milestones, goal_changes, users);
+
+diesel::table! {
+    readings (id) {
+        id -> Text,
+        goal_id -> Text,
+        value -> Double,
+        observed_at -> Timestamp,
+        note -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        recorded_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        delete_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reading_revisions (id) {
+        id -> Text,
+        reading_id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        changes -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(readings -> goals (goal_id));
+diesel::joinable!(reading_revisions -> readings (reading_id));
+diesel::allow_tables_to_appear_in_same_query!(readings, reading_revisions, goals);

@@ -9,3 +9,4 @@ mod goals;
 mod health;
 mod jwt;
 mod partnerships;
+mod readings;

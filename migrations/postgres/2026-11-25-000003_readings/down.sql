@@ -1,0 +1,2 @@
+DROP TABLE reading_revisions;
+DROP TABLE readings;

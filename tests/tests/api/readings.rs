@@ -1,0 +1,524 @@
+use futures_util::StreamExt;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tandem_tests::{TestApp, TestUser, assert_problem, smart_goal, spawn_app};
+
+async fn get(app: &TestApp, path: &str, user: &TestUser) -> Value {
+    let res = app
+        .authed(Method::GET, path, &user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    res.json().await.unwrap()
+}
+
+async fn record(app: &TestApp, user: &TestUser, goal: &str, body: Value) -> reqwest::Response {
+    app.authed(
+        Method::POST,
+        &format!("/v1/goals/{goal}/readings"),
+        &user.access,
+    )
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+/// Ada and Grace partnered, Ada holding the seed's two numeric goals.
+async fn seeded(app: &TestApp) -> (TestUser, TestUser, String, String, String) {
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    let wait = app.active_goal(&ada, &p, "Cut wait time").await; // 12 -> 9.6, decrease
+    let mut conversion = smart_goal("Lift lead conversion");
+    conversion["metric"] = json!({"name": "Lead conversion", "unit": "%", "kind": "percent",
+                                  "direction": "increase", "baseline": 19.0, "target": 25.0});
+    conversion["due_date"] = json!("2026-12-31");
+    let conv = app.goal(&ada, &p, &conversion).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .authed(
+            Method::POST,
+            &format!("/v1/goals/{conv}/activate"),
+            &ada.access,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    (ada, grace, p, wait, conv)
+}
+
+#[tokio::test]
+async fn recorded_readings_give_the_seeds_progress() {
+    let app = spawn_app().await;
+    let (ada, grace, _, wait, conv) = seeded(&app).await;
+    let res = record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert!(
+        res.headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("/v1/readings/")
+    );
+    record(
+        &app,
+        &ada,
+        &conv,
+        json!({"value": 21, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+
+    let p = get(
+        &app,
+        &format!("/v1/goals/{wait}/progress?as_of=2026-03-02T00:00:00Z"),
+        &grace,
+    )
+    .await;
+    assert_eq!(p["progress"], 0.5);
+    assert_eq!(p["current"], 10.8);
+    assert_eq!(
+        p["explanation"]["formula"],
+        "progress = (current - baseline) / (target - baseline)"
+    );
+    assert_eq!(
+        p["thresholds"],
+        json!({"on_track_gap": 0.1, "at_risk_gap": 0.25})
+    );
+    assert!(
+        p["staleness"]["next_reading_due"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    let p = get(
+        &app,
+        &format!("/v1/goals/{conv}/progress?as_of=2026-03-02T00:00:00Z"),
+        &ada,
+    )
+    .await;
+    assert_eq!(p["progress"], 1.0 / 3.0);
+}
+
+#[tokio::test]
+async fn as_of_before_a_reading_ignores_it() {
+    let app = spawn_app().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 11.4, "observed_at": "2026-02-01T09:00:00Z"}),
+    )
+    .await;
+    record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+    let before = get(
+        &app,
+        &format!("/v1/goals/{wait}/progress?as_of=2026-02-15T00:00:00Z"),
+        &ada,
+    )
+    .await;
+    assert_eq!(before["current"], 11.4);
+    assert_eq!(before["progress"], 0.25);
+    let earliest = get(
+        &app,
+        &format!("/v1/goals/{wait}/progress?as_of=2026-01-15T00:00:00Z"),
+        &ada,
+    )
+    .await;
+    assert_eq!(earliest["status"], "not_started");
+    assert_eq!(earliest["current"], Value::Null);
+    let after = get(
+        &app,
+        &format!("/v1/goals/{wait}/progress?as_of=2026-03-02T00:00:00Z"),
+        &ada,
+    )
+    .await;
+    assert!(
+        after["forecast"]["current_rate"].as_f64().unwrap() < 0.0,
+        "falling wait time"
+    );
+}
+
+#[tokio::test]
+async fn resending_an_external_id_returns_the_existing_reading() {
+    let app = spawn_app().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    let body = json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z", "source": "zendesk", "external_id": "zd-1"});
+    let first = record(&app, &ada, &wait, body.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = record(&app, &ada, &wait, body).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let list = get(&app, &format!("/v1/goals/{wait}/readings"), &ada).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_batch_stores_the_good_items_and_reports_each_bad_one() {
+    let app = spawn_app().await;
+    let (ada, grace, p, wait, conv) = seeded(&app).await;
+    let graces = app.active_goal(&grace, &p, "Grace's goal").await;
+    let res = app
+        .authed(Method::POST, "/v1/readings/batch", &ada.access)
+        .json(&json!({"readings": [
+            {"goal_id": wait, "value": 11.0, "observed_at": "2026-02-01T09:00:00Z", "external_id": "r1"},
+            {"goal_id": conv, "value": "twenty", "observed_at": "2026-02-01T09:00:00Z"},
+            {"goal_id": graces, "value": 1.0, "observed_at": "2026-02-01T09:00:00Z"},
+            {"goal_id": uuid::Uuid::new_v4(), "value": 1.0, "observed_at": "2026-02-01T09:00:00Z"},
+            {"goal_id": conv, "value": 22.0, "observed_at": "2026-02-01T09:00:00Z"},
+            {"goal_id": wait, "value": 11.0, "observed_at": "2026-02-01T09:00:00Z", "external_id": "r1"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let statuses: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["created", "error", "error", "error", "created", "existing"]
+    );
+    assert_eq!(
+        body["results"][1]["problem"]["errors"][0]["pointer"],
+        "#/readings/1/value"
+    );
+    assert_eq!(body["results"][2]["problem"]["status"], 403);
+    assert_eq!(body["results"][3]["problem"]["status"], 404);
+    assert_eq!(
+        (
+            body["created"].as_u64(),
+            body["existing"].as_u64(),
+            body["failed"].as_u64()
+        ),
+        (Some(2), Some(1), Some(3))
+    );
+    assert_eq!(
+        get(&app, &format!("/v1/goals/{conv}/readings"), &ada).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_reading_leaves_the_math_and_stays_in_history() {
+    let app = spawn_app().await;
+    let (ada, grace, _, wait, _) = seeded(&app).await;
+    record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 11.4, "observed_at": "2026-02-01T09:00:00Z"}),
+    )
+    .await;
+    let wrong: Value = record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 1.0, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = wrong["id"].as_str().unwrap();
+    let res = app
+        .authed(
+            Method::DELETE,
+            &format!("/v1/readings/{id}?reason=typo"),
+            &grace.access,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+    let res = app
+        .authed(
+            Method::DELETE,
+            &format!("/v1/readings/{id}?reason=typo"),
+            &ada.access,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let p = get(
+        &app,
+        &format!("/v1/goals/{wait}/progress?as_of=2026-03-02T00:00:00Z"),
+        &ada,
+    )
+    .await;
+    assert_eq!(p["current"], 11.4);
+    let reading = get(&app, &format!("/v1/readings/{id}"), &grace).await;
+    assert_eq!(reading["deleted"], true);
+    assert_eq!(reading["delete_reason"], "typo");
+    let history = get(&app, &format!("/v1/readings/{id}/history"), &grace).await;
+    assert_eq!(history["items"][0]["action"], "deleted");
+    let listed = get(&app, &format!("/v1/goals/{wait}/readings"), &ada).await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let all = get(
+        &app,
+        &format!("/v1/goals/{wait}/readings?include_deleted=true"),
+        &ada,
+    )
+    .await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!((listed, all), (1, 2));
+}
+
+#[tokio::test]
+async fn a_correction_keeps_the_previous_value_in_history() {
+    let app = spawn_app().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    let r: Value = record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 10.0, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = r["id"].as_str().unwrap();
+    let res = app
+        .authed(Method::PATCH, &format!("/v1/readings/{id}"), &ada.access)
+        .header("if-match", "\"1\"")
+        .json(&json!({"value": 10.8}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let stale = app
+        .authed(Method::PATCH, &format!("/v1/readings/{id}"), &ada.access)
+        .header("if-match", "\"1\"")
+        .json(&json!({"value": 99.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(stale, StatusCode::PRECONDITION_FAILED).await;
+    let history = get(&app, &format!("/v1/readings/{id}/history"), &ada).await;
+    assert_eq!(
+        history["items"][0]["changes"][0],
+        json!({"field": "/value", "old": 10.0, "new": 10.8})
+    );
+    assert_eq!(
+        get(&app, &format!("/v1/readings/{id}"), &ada).await["value"],
+        10.8
+    );
+}
+
+#[tokio::test]
+async fn the_scorecard_rolls_up_each_partner_and_its_csv_parses_back() {
+    let app = spawn_app().await;
+    let (ada, grace, p, wait, conv) = seeded(&app).await;
+    record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+    record(
+        &app,
+        &ada,
+        &conv,
+        json!({"value": 21, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+    let card = get(
+        &app,
+        &format!("/v1/partnerships/{p}/scorecard?as_of=2026-03-02T00:00:00Z"),
+        &grace,
+    )
+    .await;
+    let ada_card = &card["partners"][0];
+    assert_eq!(ada_card["goals"].as_array().unwrap().len(), 2);
+    let expected = (0.5 + 1.0 / 3.0) / 2.0;
+    assert!((ada_card["weighted_progress"].as_f64().unwrap() - expected).abs() < 1e-12);
+    assert!(ada_card["weakest_status"].is_string());
+    assert_eq!(card["partners"][1]["goals"].as_array().unwrap().len(), 0);
+
+    let res = app
+        .authed(
+            Method::GET,
+            &format!("/v1/partnerships/{p}/scorecard?as_of=2026-03-02T00:00:00Z"),
+            &grace.access,
+        )
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[2], "goal_id");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "one row per goal");
+    let progress = headers.iter().position(|h| h == "progress").unwrap();
+    let mut values: Vec<f64> = rows.iter().map(|r| r[progress].parse().unwrap()).collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, vec![1.0 / 3.0, 0.5]);
+}
+
+#[tokio::test]
+async fn readings_export_as_csv() {
+    let app = spawn_app().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    record(&app, &ada, &wait, json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z", "note": "after \"pilot\", week 1"})).await;
+    let res = app
+        .authed(
+            Method::GET,
+            &format!("/v1/goals/{wait}/readings"),
+            &ada.access,
+        )
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[2], "10.8");
+    assert_eq!(&row[4], "after \"pilot\", week 1");
+}
+
+#[tokio::test]
+async fn only_members_see_readings_and_only_the_owner_records() {
+    let app = spawn_app().await;
+    let (ada, grace, p, wait, _) = seeded(&app).await;
+    let eve = app.new_user().await;
+    let r: Value = record(
+        &app,
+        &ada,
+        &wait,
+        json!({"value": 10.8, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let rid = r["id"].as_str().unwrap();
+    let res = record(
+        &app,
+        &grace,
+        &wait,
+        json!({"value": 1, "observed_at": "2026-03-01T09:00:00Z"}),
+    )
+    .await;
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+    for (method, path) in [
+        (Method::GET, format!("/v1/goals/{wait}/readings")),
+        (Method::POST, format!("/v1/goals/{wait}/readings")),
+        (Method::GET, format!("/v1/goals/{wait}/progress")),
+        (Method::GET, format!("/v1/partnerships/{p}/scorecard")),
+        (Method::GET, format!("/v1/readings/{rid}")),
+        (Method::PATCH, format!("/v1/readings/{rid}")),
+        (Method::DELETE, format!("/v1/readings/{rid}")),
+        (Method::GET, format!("/v1/readings/{rid}/history")),
+    ] {
+        let mut req = app.authed(method.clone(), &path, &eve.access);
+        if method != Method::GET && method != Method::DELETE {
+            req = req.json(&json!({"value": 1, "observed_at": "2026-03-01T09:00:00Z"}));
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let res = app
+        .authed(Method::POST, "/v1/readings/batch", &eve.access)
+        .json(&json!({"readings": [{"goal_id": wait, "value": 1, "observed_at": "2026-03-01T09:00:00Z"}]}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["results"][0]["problem"]["status"], 404);
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_readings_are_all_stored() {
+    let app = spawn_app_for_load().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    let statuses: Vec<StatusCode> = futures_util::stream::iter(0..1000)
+        .map(|i| {
+            let (app, ada, wait) = (&app, &ada, &wait);
+            async move {
+                record(
+                    app,
+                    ada,
+                    wait,
+                    json!({"value": i as f64 / 100.0, "observed_at": "2026-03-01T09:00:00Z",
+                                               "external_id": format!("load-{i}")}),
+                )
+                .await
+                .status()
+            }
+        })
+        .buffer_unordered(50)
+        .collect()
+        .await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{:?}",
+        statuses
+            .iter()
+            .filter(|s| **s != StatusCode::CREATED)
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+    let mut count = 0;
+    let mut path = format!("/v1/goals/{wait}/readings?limit=200");
+    loop {
+        let page = get(&app, &path, &ada).await;
+        count += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/goals/{wait}/readings?limit=200&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(count, 1000);
+}
+
+async fn spawn_app_for_load() -> TestApp {
+    tandem_tests::spawn_app_with(|c| {
+        c.workers = Some(2);
+        c.db_pool_size = 10;
+    })
+    .await
+}
