@@ -169,6 +169,7 @@ pub fn api_doc() -> OpenApi {
 /// be malformed (400); a protected operation can be refused (401); anything can fail (500).
 fn finish(mut doc: OpenApi) -> OpenApi {
     goal_patch_schema(&mut doc);
+    batch_reading_schema(&mut doc);
     password_needs_current(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for op in [
@@ -256,6 +257,44 @@ fn goal_patch_schema(doc: &mut OpenApi) {
                 content.schema = Some(Ref::from_schema_name("GoalPatch").into());
             }
         }
+    }
+}
+
+/// A batch item is a reading body plus the `goal_id` it belongs to: derived from
+/// `CreateReadingRequest` so the two cannot drift apart.
+fn batch_reading_schema(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(reading))) = components.schemas.get("CreateReadingRequest")
+    else {
+        return;
+    };
+    let mut item = reading.clone();
+    item.properties.insert(
+        "goal_id".into(),
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Uuid,
+            )))
+            .description(Some("The goal (one of yours)"))
+            .into(),
+    );
+    item.required.insert(0, "goal_id".into());
+    item.description = Some("One batch item: a reading and the goal it belongs to.".into());
+    item.examples = vec![
+        serde_json::json!({"goal_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f59", "value": 10.8, "observed_at": "2026-03-01T09:00:00Z", "external_id": "row-2"}),
+    ];
+    components
+        .schemas
+        .insert("BatchReading".into(), RefOr::T(Schema::Object(item)));
+    if let Some(RefOr::T(Schema::Object(batch))) = components.schemas.get_mut("BatchRequest")
+        && let Some(RefOr::T(Schema::Array(readings))) = batch.properties.get_mut("readings")
+    {
+        readings.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+            Ref::from_schema_name("BatchReading").into(),
+        ));
     }
 }
 

@@ -221,19 +221,6 @@ pub async fn create_reading(
     .await
 }
 
-/// One item of a batch: a reading and the goal it belongs to. (Documents the item; items are
-/// parsed by [`batch_item`], which keeps exact field pointers.)
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BatchReading {
-    /// The goal (one of yours).
-    pub goal_id: uuid::Uuid,
-    /// The reading.
-    #[serde(flatten)]
-    #[validate(nested)]
-    pub reading: CreateReadingRequest,
-}
-
 /// Up to 1,000 readings across your goals.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -242,9 +229,10 @@ pub struct BatchReading {
     {"goal_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f5a", "value": 21, "observed_at": "2026-03-01T09:00:00Z", "external_id": "row-3"}
 ]}))]
 pub struct BatchRequest {
-    /// The readings; each is judged on its own.
+    /// The readings (each a `BatchReading`: a reading body plus its `goal_id`); each is judged
+    /// on its own.
     #[validate(length(min = 1, max = 1000))]
-    #[schema(value_type = Vec<BatchReading>, min_items = 1, max_items = 1000)]
+    #[schema(value_type = Vec<Object>, min_items = 1, max_items = 1000)]
     pub readings: Vec<Value>,
 }
 
@@ -277,13 +265,17 @@ pub struct BatchResponse {
 /// Record many readings at once (up to 1,000; body up to 1 MiB).
 ///
 /// Each item succeeds or fails on its own: valid items are stored even when others fail, and every
-/// failure carries problem details pointing at the item's field. Stored in one transaction.
+/// failure carries problem details pointing at the item's field. Stored in one transaction. A
+/// batch in which no item could be stored is refused as a whole: 422 listing every item's problem.
 #[utoipa::path(
     tag = "readings",
     operation_id = "create_readings_batch",
     security(("bearer" = [])),
     request_body = BatchRequest,
-    responses((status = 200, description = "One result per item", body = BatchResponse))
+    responses(
+        (status = 200, description = "One result per item (at least one stored)", body = BatchResponse),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
 )]
 #[post("/readings/batch")]
 pub async fn create_readings_batch(
@@ -305,7 +297,7 @@ pub async fn create_readings_batch(
                         .entry(goal_id.clone())
                         .or_insert_with(|| recordable(conn, &goal_id, &who))
                         .as_ref()
-                        .map_err(|e| clone_error(e))?
+                        .map_err(clone_error)?
                         .clone();
                     Ok::<_, ApiError>(readings::insert(conn, &new_reading(goal, &reading, &who))?)
                 })();
@@ -336,6 +328,9 @@ pub async fn create_readings_batch(
     })
     .await?;
     let count = |s: &str| results.iter().filter(|r| r.status == s).count();
+    if count("created") + count("existing") == 0 {
+        return Err(batch_rejected(&results));
+    }
     let response = BatchResponse {
         created: count("created"),
         existing: count("existing"),
@@ -374,6 +369,32 @@ fn batch_item(item: Value) -> Result<(String, CreateReadingRequest), ApiError> {
         parse_json(&serde_json::to_vec(&Value::Object(fields)).map_err(ApiError::internal)?)?;
     reading.validate()?;
     Ok((goal_id.to_string(), reading))
+}
+
+/// A batch in which no item could be stored is itself refused (422), every item's problem listed.
+fn batch_rejected(results: &[BatchResult]) -> ApiError {
+    let errors = results
+        .iter()
+        .filter_map(|r| r.problem.as_ref().map(|p| (r.index, p)))
+        .flat_map(|(index, p)| match &p.errors {
+            Some(errors) => errors.clone(),
+            None => vec![FieldError::new(
+                format!("/readings/{index}/goal_id"),
+                &p.problem_type
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or("error")
+                    .replace('-', "_"),
+                p.detail.clone(),
+            )],
+        })
+        .collect();
+    ApiError::Unprocessable {
+        slug: "batch-rejected",
+        title: "No reading in the batch could be stored",
+        detail: "every item failed; see errors (pointers name the item and field)".into(),
+        errors,
+    }
 }
 
 fn clone_error(e: &ApiError) -> ApiError {

@@ -467,8 +467,38 @@ async fn only_members_see_readings_and_only_the_owner_records() {
         .send()
         .await
         .unwrap();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["results"][0]["problem"]["status"], 404);
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["pointer"], "#/readings/0/goal_id");
+    assert_eq!(problem["errors"][0]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn a_batch_that_stores_nothing_is_refused_with_every_items_problem() {
+    let app = spawn_app().await;
+    let (ada, _, _, wait, _) = seeded(&app).await;
+    let res = app
+        .authed(Method::POST, "/v1/readings/batch", &ada.access)
+        .json(&json!({"readings": [
+            {"goal_id": wait, "value": 1, "observed_at": "2026-03-01T09:00:00Z", "colour": "red"},
+            {"goal_id": wait, "observed_at": "2026-03-01T09:00:00Z"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["#/readings/0/colour", "#/readings/1/value"]);
+    assert!(
+        get(&app, &format!("/v1/goals/{wait}/readings"), &ada).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
