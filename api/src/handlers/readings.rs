@@ -266,7 +266,8 @@ pub struct BatchResponse {
 ///
 /// Each item succeeds or fails on its own: valid items are stored even when others fail, and every
 /// failure carries problem details pointing at the item's field. Stored in one transaction. A
-/// batch in which no item could be stored is refused as a whole: 422 listing every item's problem.
+/// batch in which no item could be stored is refused as a whole, listing every item's problem: 422
+/// if any item was invalid, else the items' own answer (404, 403 or 409).
 #[utoipa::path(
     tag = "readings",
     operation_id = "create_readings_batch",
@@ -274,6 +275,9 @@ pub struct BatchResponse {
     request_body = BatchRequest,
     responses(
         (status = 200, description = "One result per item (at least one stored)", body = BatchResponse),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -329,7 +333,7 @@ pub async fn create_readings_batch(
     .await?;
     let count = |s: &str| results.iter().filter(|r| r.status == s).count();
     if count("created") + count("existing") == 0 {
-        return Err(batch_rejected(&results));
+        return Ok(batch_rejected(&results));
     }
     let response = BatchResponse {
         created: count("created"),
@@ -371,11 +375,21 @@ fn batch_item(item: Value) -> Result<(String, CreateReadingRequest), ApiError> {
     Ok((goal_id.to_string(), reading))
 }
 
-/// A batch in which no item could be stored is itself refused (422), every item's problem listed.
-fn batch_rejected(results: &[BatchResult]) -> ApiError {
-    let errors = results
+/// A batch in which no item could be stored is itself refused, every item's problem listed: 422 if
+/// any item was invalid, otherwise the state answer the items got (404, 403 or 409).
+fn batch_rejected(results: &[BatchResult]) -> HttpResponse {
+    let problems: Vec<(usize, &Problem)> = results
         .iter()
         .filter_map(|r| r.problem.as_ref().map(|p| (r.index, p)))
+        .collect();
+    let invalid = problems.iter().any(|(_, p)| p.status == 422);
+    let status = if invalid {
+        422
+    } else {
+        problems.first().map_or(422, |(_, p)| p.status)
+    };
+    let errors: Vec<FieldError> = problems
+        .iter()
         .flat_map(|(index, p)| match &p.errors {
             Some(errors) => errors.clone(),
             None => vec![FieldError::new(
@@ -389,12 +403,22 @@ fn batch_rejected(results: &[BatchResult]) -> ApiError {
             )],
         })
         .collect();
-    ApiError::Unprocessable {
-        slug: "batch-rejected",
-        title: "No reading in the batch could be stored",
+    let problem = Problem {
+        problem_type: "urn:tandem:problem:batch-rejected".into(),
+        title: "No reading in the batch could be stored".into(),
+        status,
         detail: "every item failed; see errors (pointers name the item and field)".into(),
-        errors,
-    }
+        instance: None,
+        request_id: None,
+        errors: Some(errors),
+        allow: None,
+    };
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .content_type(crate::error::PROBLEM_JSON)
+    .json(problem)
 }
 
 fn clone_error(e: &ApiError) -> ApiError {

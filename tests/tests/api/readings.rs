@@ -467,7 +467,7 @@ async fn only_members_see_readings_and_only_the_owner_records() {
         .send()
         .await
         .unwrap();
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let problem = assert_problem(res, StatusCode::NOT_FOUND).await;
     assert_eq!(problem["errors"][0]["pointer"], "#/readings/0/goal_id");
     assert_eq!(problem["errors"][0]["code"], "not_found");
 }
