@@ -714,10 +714,7 @@ async fn decide(
                     serde_json::from_str(&change.changes).unwrap_or_default();
                 match &change.milestone_id {
                     Some(mid) => {
-                        let mut m = goals::milestones_of(conn, &goal.id)?
-                            .into_iter()
-                            .find(|m| &m.id == mid)
-                            .ok_or(ApiError::NotFound)?;
+                        let mut m = goals::find_milestone(conn, &goal.id, mid)?;
                         super::milestones::apply_fields(&mut m, &fields);
                         m.updated_at = now;
                         goals::save_milestone(conn, &m)?;

@@ -214,10 +214,7 @@ pub async fn get_milestone(
     );
     let m = crate::db::run(&state, move |conn| {
         load(conn, &goal_id, &who)?;
-        goals::milestones_of(conn, &goal_id)?
-            .into_iter()
-            .find(|m| m.id == mid)
-            .ok_or(ApiError::NotFound)
+        goals::find_milestone(conn, &goal_id, &mid)
     })
     .await?;
     Ok(milestone_view(&m, &m.goal_id))
@@ -261,10 +258,7 @@ pub async fn update_milestone(
             let (mut goal, _) = load(conn, &goal_id, &who)?;
             owner_only(&goal, &who)?;
             editable(&goal.status)?;
-            let mut m = goals::milestones_of(conn, &goal.id)?
-                .into_iter()
-                .find(|m| m.id == mid)
-                .ok_or(ApiError::NotFound)?;
+            let mut m = goals::find_milestone(conn, &goal.id, &mid)?;
             let mut changes = Vec::new();
             if let Some(title) = &body.title
                 && title.trim() != m.title
@@ -395,10 +389,7 @@ pub async fn complete_milestone(
             let (mut goal, partnership) = load(conn, &goal_id, &who)?;
             owner_only(&goal, &who)?;
             editable(&goal.status)?;
-            let mut m = goals::milestones_of(conn, &goal.id)?
-                .into_iter()
-                .find(|m| m.id == mid)
-                .ok_or(ApiError::NotFound)?;
+            let mut m = goals::find_milestone(conn, &goal.id, &mid)?;
             let now = crate::clock::now();
             let today = partnership
                 .time_zone

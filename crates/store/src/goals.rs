@@ -259,6 +259,20 @@ pub fn milestones_of(conn: &mut DbConnection, goal_id: &str) -> StoreResult<Vec<
         .map_err(StoreError::from)
 }
 
+/// One milestone of a goal ([`StoreError::NotFound`] if the goal has no such milestone).
+pub fn find_milestone(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    milestone_id: &str,
+) -> StoreResult<MilestoneRow> {
+    milestones::table
+        .filter(milestones::goal_id.eq(goal_id))
+        .filter(milestones::id.eq(milestone_id))
+        .select(MilestoneRow::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
 /// The milestones of several goals at once (for lists), in order.
 pub fn milestones_of_many(
     conn: &mut DbConnection,
