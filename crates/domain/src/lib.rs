@@ -19,6 +19,7 @@ pub mod cadence;
 pub mod goal;
 pub mod goal_edit;
 pub mod goal_set;
+pub mod meeting;
 pub mod partnership;
 pub mod progress;
 pub mod smart;
