@@ -47,6 +47,8 @@ pub struct Partnership {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// Days a meeting may be held early or late and still count as on time.
+    pub grace_days: i32,
 }
 
 /// Who is asking: membership is by account, or by email for an invitee who has not accepted yet.
@@ -141,6 +143,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
         partnerships::meeting_minutes.eq(changed.meeting_minutes),
         partnerships::time_zone.eq(&changed.time_zone),
         partnerships::fit_review_months.eq(changed.fit_review_months),
+        partnerships::grace_days.eq(changed.grace_days),
         partnerships::on_track_gap.eq(changed.on_track_gap),
         partnerships::at_risk_gap.eq(changed.at_risk_gap),
         partnerships::accepted_at.eq(changed.accepted_at),

@@ -66,6 +66,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        grace_days -> Integer,
     }
 }
 
@@ -182,3 +183,69 @@ diesel::table! {
 diesel::joinable!(readings -> goals (goal_id));
 diesel::joinable!(reading_revisions -> readings (reading_id));
 diesel::allow_tables_to_appear_in_same_query!(readings, reading_revisions, goals);
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        partnership_id -> Text,
+        status -> Text,
+        slot_at -> Timestamp,
+        scheduled_at -> Timestamp,
+        length_minutes -> Integer,
+        location -> Nullable<Text>,
+        previous_meeting_id -> Nullable<Text>,
+        next_meeting_id -> Nullable<Text>,
+        reschedule_count -> Integer,
+        reschedule_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        held_at -> Nullable<Timestamp>,
+        attendance -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
+        completed_by -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_notes (meeting_id, partner_id) {
+        meeting_id -> Text,
+        partner_id -> Text,
+        wins -> Text,
+        obstacles -> Text,
+        solutions -> Text,
+        updated_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        partnership_id -> Text,
+        meeting_id -> Text,
+        owner_id -> Text,
+        goal_id -> Nullable<Text>,
+        text -> Text,
+        due_on -> Date,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(meeting_notes -> meetings (meeting_id));
+diesel::joinable!(commitments -> meetings (meeting_id));
+diesel::allow_tables_to_appear_in_same_query!(meetings, meeting_notes, commitments, goal_changes);
