@@ -5,7 +5,10 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 /// Now, to the microsecond.
 pub fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
+    to_micros(Utc::now())
+}
+
+/// A client's instant cut to the microsecond, so it reads back exactly as stored.
+pub fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
 }

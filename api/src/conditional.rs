@@ -32,6 +32,37 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     })
 }
 
+/// The `If-Match` condition of a write that must not overwrite content blindly.
+#[derive(Debug, Clone, Copy)]
+pub struct Required {
+    /// `None`: no header. `Some(None)`: `*`. `Some(Some(v))`: version `v`.
+    condition: Option<Option<i64>>,
+}
+
+impl Required {
+    /// Checks the condition against the current version (0 = nothing written yet): without the
+    /// header only a first write passes (428 otherwise); `*` needs something written; a version
+    /// must be the current one (412).
+    pub fn check(self, current: i64) -> Result<(), ApiError> {
+        match self.condition {
+            None if current == 0 => Ok(()),
+            None => Err(ApiError::PreconditionRequired),
+            Some(None) if current > 0 => Ok(()),
+            Some(Some(v)) if v == current => Ok(()),
+            Some(_) => Err(ApiError::PreconditionFailed),
+        }
+    }
+}
+
+/// The `If-Match` of a write that replaces shared content (see [`Required::check`]).
+pub fn required_version(req: &HttpRequest) -> Result<Required, ApiError> {
+    let present = req.headers().contains_key(header::IF_MATCH);
+    let version = expected_version(req)?;
+    Ok(Required {
+        condition: present.then_some(version),
+    })
+}
+
 /// Whether `If-None-Match` already names the current representation (answer 304).
 pub fn not_modified(req: &HttpRequest, current: &str) -> bool {
     let Some(value) = req.headers().get(header::IF_NONE_MATCH) else {

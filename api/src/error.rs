@@ -106,6 +106,9 @@ pub enum ApiError {
     /// `If-Match` named a version that is no longer current (412).
     #[error("precondition failed")]
     PreconditionFailed,
+    /// The write needs `If-Match` because it would otherwise overwrite someone's work (428).
+    #[error("precondition required")]
+    PreconditionRequired,
     /// The body is larger than the endpoint accepts (413).
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge {
@@ -158,6 +161,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
             ApiError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            ApiError::PreconditionRequired => ("precondition-required", "Precondition required"),
             ApiError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             ApiError::Validation(_) => ("validation", "Validation failed"),
@@ -186,6 +190,10 @@ impl ApiError {
             }
             ApiError::PreconditionFailed => {
                 "the resource changed since you read it (If-Match is stale); fetch it again and retry"
+                    .to_owned()
+            }
+            ApiError::PreconditionRequired => {
+                "this write would replace existing content: send If-Match with the version you read"
                     .to_owned()
             }
             ApiError::PayloadTooLarge { limit } => {
@@ -239,6 +247,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::Unprocessable { .. } => {

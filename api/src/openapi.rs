@@ -37,11 +37,12 @@ answers 404, exactly like one that does not exist.",
         (name = "goals", description = "SMART goals: drafts, activation, the 3-5 rule, milestones, and edits that cannot cheat"),
         (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched, exported as CSV"),
         (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
+        (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),
     components(
         schemas(Problem, FieldError),
-        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired, PayloadTooLarge,
             UnsupportedMediaType, ValidationFailed, InvalidTransition, GoalRefused, InternalError, ServiceUnavailable),
     )
 )]
@@ -136,6 +137,9 @@ problem_responses! {
     PreconditionFailed => 412, "precondition-failed", "Precondition failed",
         "`If-Match` is stale: the resource changed since it was read; nothing was changed",
         "the resource changed since you read it (If-Match is stale); fetch it again and retry";
+    PreconditionRequired => 428, "precondition-required", "Precondition required",
+        "The write would replace existing content: `If-Match` with the version read is required",
+        "this write would replace existing content: send If-Match with the version you read";
     PayloadTooLarge => 413, "payload-too-large", "Payload too large",
         "The body is larger than this endpoint accepts", "the request body exceeds the limit of 65536 bytes";
     UnsupportedMediaType => 415, "unsupported-media-type", "Unsupported media type",

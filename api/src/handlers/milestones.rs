@@ -16,6 +16,7 @@ use validator::Validate;
 
 use super::goal_docs::{FieldChange, GoalView, MilestoneInput, MilestoneView};
 use super::goals::{CallerRef, full_view, json, load, owner_only, record, touch};
+use super::meetings::check_reference;
 use crate::auth::Caller;
 use crate::conditional::etag;
 use crate::error::ApiError;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 /// A milestone edit (merge patch).
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"due_date": "2026-04-15", "meeting_id": null}))]
+#[schema(example = json!({"due_date": "2026-04-15"}))]
 pub struct UpdateMilestoneRequest {
     /// New title.
     #[serde(default, deserialize_with = "non_null")]
@@ -40,7 +41,8 @@ pub struct UpdateMilestoneRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<f64>, minimum = -1e15, maximum = 1e15)]
     pub target: Option<Option<f64>>,
-    /// The meeting in which the change was agreed, recorded in the revision.
+    /// The meeting in which the change was agreed, recorded in the revision and listed in that
+    /// meeting's agenda (a scheduled or completed meeting of this partnership; 422 otherwise).
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub meeting_id: Option<uuid::Uuid>,
@@ -53,7 +55,8 @@ pub struct UpdateMilestoneRequest {
 pub struct CompleteMilestoneRequest {
     /// The day it was done (default: today in the partnership's time zone).
     pub completed_on: Option<NaiveDate>,
-    /// The meeting it was reported in.
+    /// The meeting it was reported in (a scheduled or completed meeting of this partnership;
+    /// 422 otherwise).
     pub meeting_id: Option<uuid::Uuid>,
 }
 
@@ -259,6 +262,14 @@ pub async fn update_milestone(
             owner_only(&goal, &who)?;
             editable(&goal.status)?;
             let mut m = goals::find_milestone(conn, &goal.id, &mid)?;
+            if let Some(meeting) = body.meeting_id {
+                check_reference(
+                    conn,
+                    &meeting.to_string(),
+                    &goal.partnership_id,
+                    "meeting_id",
+                )?;
+            }
             let mut changes = Vec::new();
             if let Some(title) = &body.title
                 && title.trim() != m.title
@@ -390,6 +401,14 @@ pub async fn complete_milestone(
             owner_only(&goal, &who)?;
             editable(&goal.status)?;
             let mut m = goals::find_milestone(conn, &goal.id, &mid)?;
+            if let Some(meeting) = body.meeting_id {
+                check_reference(
+                    conn,
+                    &meeting.to_string(),
+                    &goal.partnership_id,
+                    "meeting_id",
+                )?;
+            }
             let now = crate::clock::now();
             let today = partnership
                 .time_zone

@@ -1,11 +1,13 @@
 //! HTTP handlers, one module per resource. Handlers stay thin: parse, authorize, call, map.
 
 pub mod auth;
+pub mod commitments;
 pub mod docs;
 pub mod goal_docs;
 pub mod goals;
 pub mod health;
 pub mod me;
+pub mod meetings;
 pub mod milestones;
 pub mod partnerships;
 pub mod readings;
@@ -61,6 +63,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(readings::delete_reading)
                 .service(readings::reading_history)
                 .service(scorecards::goal_progress)
-                .service(scorecards::partnership_scorecard),
+                .service(scorecards::partnership_scorecard)
+                .service(meetings::schedule_meeting)
+                .service(meetings::list_meetings)
+                .service(meetings::get_meeting)
+                .service(meetings::update_meeting)
+                .service(meetings::reschedule_meeting)
+                .service(meetings::cancel_meeting)
+                .service(meetings::complete_meeting)
+                .service(meetings::meeting_snapshot)
+                .service(meetings::get_meeting_notes)
+                .service(meetings::put_meeting_notes)
+                .service(meetings::partnership_adherence)
+                .service(commitments::create_commitment)
+                .service(commitments::list_commitments)
+                .service(commitments::get_commitment)
+                .service(commitments::update_commitment),
         );
 }

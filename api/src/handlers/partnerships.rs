@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::cadence::{
-    DEFAULT_CADENCE_DAYS, DEFAULT_FIT_REVIEW_MONTHS, DEFAULT_MEETING_MINUTES,
+    DEFAULT_CADENCE_DAYS, DEFAULT_FIT_REVIEW_MONTHS, DEFAULT_GRACE_DAYS, DEFAULT_MEETING_MINUTES,
 };
 use tandem_domain::goal_set::{GoalSetReadiness, readiness};
 use tandem_domain::partnership::{PartnershipAction, PartnershipStatus};
@@ -16,6 +16,7 @@ use tandem_store::{DbConnection, StoreError, users};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::meetings::{AdherenceView, adherence_of};
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
 use crate::error::ApiError;
@@ -75,6 +76,11 @@ pub struct CreatePartnershipRequest {
     #[validate(range(min = 1, max = 12))]
     #[schema(minimum = 1, maximum = 12)]
     pub fit_review_months: Option<u32>,
+    /// Days a meeting may be held before or after its slot and still count as on time (default 2).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
+    #[validate(range(min = 0, max = 14))]
+    #[schema(minimum = 0, maximum = 14)]
+    pub grace_days: Option<u32>,
 }
 
 /// A settings edit (merge patch; `null` is refused).
@@ -103,6 +109,11 @@ pub struct UpdatePartnershipRequest {
     #[validate(range(min = 1, max = 12))]
     #[schema(nullable = false, minimum = 1, maximum = 12)]
     pub fit_review_months: Option<u32>,
+    /// Days a meeting may be held before or after its slot and still count as on time.
+    #[serde(default, deserialize_with = "crate::extract::non_null_whole")]
+    #[validate(range(min = 0, max = 14))]
+    #[schema(nullable = false, minimum = 0, maximum = 14)]
+    pub grace_days: Option<u32>,
     /// Largest `expected - progress` gap still on track (0..1, at most `at_risk_gap`).
     #[serde(default, deserialize_with = "non_null")]
     #[validate(range(min = 0.0, max = 1.0))]
@@ -152,6 +163,8 @@ pub struct SettingsView {
     pub time_zone: String,
     /// Months between fit reviews.
     pub fit_review_months: i32,
+    /// Days a meeting may be held before or after its slot and still count as on time.
+    pub grace_days: i32,
     /// Thresholds that turn progress gaps into statuses.
     pub status_thresholds: StatusThresholds,
 }
@@ -166,8 +179,12 @@ pub struct SettingsView {
         {"role": "invitee", "user_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f58", "email": "grace@example.com", "display_name": "Grace",
          "goal_set": {"active_goals": 1, "ready": false, "missing": 2, "message": "Activate 2 more goals to reach the minimum of 3."}}
     ],
-    "settings": {"cadence_days": 14, "meeting_minutes": 60, "time_zone": "Europe/Berlin", "fit_review_months": 3,
+    "settings": {"cadence_days": 14, "meeting_minutes": 60, "time_zone": "Europe/Berlin", "fit_review_months": 3, "grace_days": 2,
                  "status_thresholds": {"on_track_gap": 0.1, "at_risk_gap": 0.25}},
+    "meetings": {"meetings_counted": 4, "held_on_time": 3, "rate": 0.75, "streak": 2, "grace_days": 2,
+                 "window_start": "2026-05-26T08:00:00Z", "as_of": "2026-11-26T08:00:00Z",
+                 "last_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f70", "scheduled_at": "2026-11-18T08:00:00Z", "held_at": "2026-11-18T09:00:00Z", "on_time": true},
+                 "next_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f71", "scheduled_at": "2026-12-02T08:00:00Z", "held_at": null, "on_time": null}},
     "message": "Keep me honest this year?", "accepted_at": "2026-11-26T08:00:00Z", "ended_at": null,
     "created_at": "2026-11-25T09:00:00Z", "updated_at": "2026-11-26T08:00:00Z"
 }))]
@@ -181,6 +198,8 @@ pub struct PartnershipView {
     pub members: Vec<MemberView>,
     /// Settings.
     pub settings: SettingsView,
+    /// How reliably the pair meets, with the last and next meeting (computed at request time).
+    pub meetings: AdherenceView,
     /// The inviter's note.
     pub message: Option<String>,
     /// When the invitee accepted.
@@ -227,6 +246,7 @@ pub fn view(conn: &mut DbConnection, p: Partnership) -> Result<PartnershipView, 
         },
     ];
     Ok(PartnershipView {
+        meetings: adherence_of(conn, &p, crate::clock::now())?,
         status: status_of(&p),
         members,
         settings: SettingsView {
@@ -234,6 +254,7 @@ pub fn view(conn: &mut DbConnection, p: Partnership) -> Result<PartnershipView, 
             meeting_minutes: p.meeting_minutes,
             time_zone: p.time_zone.clone(),
             fit_review_months: p.fit_review_months,
+            grace_days: p.grace_days,
             status_thresholds: StatusThresholds {
                 on_track_gap: p.on_track_gap,
                 at_risk_gap: p.at_risk_gap,
@@ -308,6 +329,7 @@ pub async fn create_partnership(
                 .clone()
                 .unwrap_or_else(|| caller.user.time_zone.clone()),
             fit_review_months: body.fit_review_months.unwrap_or(DEFAULT_FIT_REVIEW_MONTHS) as i32,
+            grace_days: body.grace_days.unwrap_or(DEFAULT_GRACE_DAYS) as i32,
             on_track_gap: StatusThresholds::default().on_track_gap,
             at_risk_gap: StatusThresholds::default().at_risk_gap,
             accepted_at: None,
@@ -482,6 +504,7 @@ pub async fn update_partnership(
             p.fit_review_months = body
                 .fit_review_months
                 .map_or(p.fit_review_months, |v| v as i32);
+            p.grace_days = body.grace_days.map_or(p.grace_days, |v| v as i32);
             if let Some(tz) = body.time_zone {
                 p.time_zone = tz;
             }

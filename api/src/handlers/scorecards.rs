@@ -199,7 +199,7 @@ pub async fn goal_progress(
 }
 
 /// One goal's line on the scorecard.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScorecardRow {
     /// Goal id.
     #[schema(format = Uuid)]
@@ -237,7 +237,7 @@ pub struct ScorecardRow {
 }
 
 /// A partner's goals and their roll-up.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PartnerScorecard {
     /// The partner.
     #[schema(format = Uuid)]
@@ -253,7 +253,7 @@ pub struct PartnerScorecard {
 }
 
 /// Where both partners stand.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScorecardView {
     /// The partnership.
     #[schema(format = Uuid)]
@@ -389,34 +389,39 @@ pub async fn partnership_scorecard(
     })
     .await?;
     if csv_out::wanted(&req) {
-        let as_of = card.as_of.to_rfc3339();
-        let rows = card.partners.iter().flat_map(|partner| {
-            let as_of = as_of.clone();
-            partner.goals.iter().map(move |g| {
-                vec![
-                    partner.user_id.clone(),
-                    partner.display_name.clone(),
-                    g.goal_id.clone(),
-                    csv_out::cell(g.title.as_ref()),
-                    csv_out::cell(g.metric.as_ref()),
-                    csv_out::cell(g.unit.as_ref()),
-                    csv_out::cell(g.direction.map(|d| crate::enums::name(&d))),
-                    csv_out::cell(g.baseline),
-                    csv_out::cell(g.target),
-                    csv_out::cell(g.latest_value),
-                    csv_out::cell(g.latest_observed_at.map(|t| t.to_rfc3339())),
-                    csv_out::cell(g.progress),
-                    csv_out::cell(g.progress_clamped),
-                    g.expected.to_string(),
-                    crate::enums::name(&g.status),
-                    csv_out::cell(g.projected_hit_date),
-                    g.is_stale.to_string(),
-                    g.weight.to_string(),
-                    as_of.clone(),
-                ]
-            })
-        });
-        return csv_out::respond(&SCORECARD_COLUMNS, rows);
+        return scorecard_csv(&card);
     }
     Ok(HttpResponse::Ok().json(card))
+}
+
+/// A scorecard as CSV: one row per goal, the columns a spreadsheet imports as is.
+pub fn scorecard_csv(card: &ScorecardView) -> Result<HttpResponse, ApiError> {
+    let as_of = card.as_of.to_rfc3339();
+    let rows = card.partners.iter().flat_map(|partner| {
+        let as_of = as_of.clone();
+        partner.goals.iter().map(move |g| {
+            vec![
+                partner.user_id.clone(),
+                partner.display_name.clone(),
+                g.goal_id.clone(),
+                csv_out::cell(g.title.as_ref()),
+                csv_out::cell(g.metric.as_ref()),
+                csv_out::cell(g.unit.as_ref()),
+                csv_out::cell(g.direction.map(|d| crate::enums::name(&d))),
+                csv_out::cell(g.baseline),
+                csv_out::cell(g.target),
+                csv_out::cell(g.latest_value),
+                csv_out::cell(g.latest_observed_at.map(|t| t.to_rfc3339())),
+                csv_out::cell(g.progress),
+                csv_out::cell(g.progress_clamped),
+                g.expected.to_string(),
+                crate::enums::name(&g.status),
+                csv_out::cell(g.projected_hit_date),
+                g.is_stale.to_string(),
+                g.weight.to_string(),
+                as_of.clone(),
+            ]
+        })
+    });
+    csv_out::respond(&SCORECARD_COLUMNS, rows)
 }

@@ -8,5 +8,6 @@ mod errors;
 mod goals;
 mod health;
 mod jwt;
+mod meetings;
 mod partnerships;
 mod readings;
