@@ -174,6 +174,7 @@ pub fn api_doc() -> OpenApi {
 fn finish(mut doc: OpenApi) -> OpenApi {
     goal_patch_schema(&mut doc);
     batch_reading_schema(&mut doc);
+    note_items_schema(&mut doc);
     password_needs_current(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for op in [
@@ -299,6 +300,28 @@ fn batch_reading_schema(doc: &mut OpenApi) {
         readings.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
             Ref::from_schema_name("BatchReading").into(),
         ));
+    }
+}
+
+/// Each line of meeting notes is 1 to 2,000 characters and not blank; utoipa cannot put
+/// constraints on the items of a `Vec<String>`, so they are stated here.
+fn note_items_schema(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(notes))) = components.schemas.get_mut("PutNotesRequest") {
+        for list in notes.properties.values_mut() {
+            if let RefOr::T(Schema::Array(array)) = list {
+                array.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(2000))
+                        .pattern(Some(r"\S"))
+                        .into(),
+                ));
+            }
+        }
     }
 }
 

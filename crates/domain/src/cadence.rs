@@ -94,7 +94,7 @@ pub fn adherence(
     let on_time = |m: &MeetingOutcome| {
         !m.cancelled
             && m.held_at
-                .is_some_and(|h| h >= m.slot - grace && h <= m.slot + grace)
+                .is_some_and(|h| crate::meeting::held_on_time(m.slot, h, grace_days))
     };
     let known = |m: &MeetingOutcome| m.cancelled || m.held_at.is_some() || m.slot + grace < now;
     let mut counted: Vec<&MeetingOutcome> = meetings

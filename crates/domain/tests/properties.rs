@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use tandem_domain::agenda::agenda;
 use tandem_domain::cadence::next_meeting_slot;
 use tandem_domain::goal::Direction;
+use tandem_domain::meeting::default_slot;
 use tandem_domain::progress::{GoalPlan, Reading, StatusThresholds, progress, signed_progress};
 
 fn finite() -> impl Strategy<Value = f64> {
@@ -104,6 +105,24 @@ proptest! {
         let next = next_meeting_slot(last, cadence, zone).with_timezone(&zone);
         prop_assert_eq!((next.hour(), next.minute()), (hour, minute));
         prop_assert_eq!(next.date_naive(), local.date() + Duration::days(cadence as i64));
+    }
+
+    #[test]
+    fn the_default_slot_is_in_the_future_on_the_cadence_at_the_same_local_time(
+        day in 0i64..365, hour in 7u32..20, cadence in 1u32..60, later in 0i64..400 * 24,
+        zone in prop_oneof![Just(chrono_tz::America::New_York), Just(chrono_tz::Europe::Berlin)],
+    ) {
+        let local = start().and_hms_opt(hour, 0, 0).unwrap() + Duration::days(day);
+        let last: DateTime<Utc> = tandem_domain::cadence::resolve_local(local, zone);
+        let now = last + Duration::hours(later);
+        let slot = default_slot(Some(last), last, cadence, zone, now);
+        prop_assert!(slot > now);
+        let at = slot.with_timezone(&zone);
+        prop_assert_eq!(at.hour(), hour);
+        let days = (at.date_naive() - local.date()).num_days();
+        prop_assert!(days > 0 && days % i64::from(cadence) == 0);
+        // The earliest such slot: one cadence earlier would not be in the future.
+        prop_assert!(days == i64::from(cadence) || slot - Duration::days(cadence.into()) - Duration::hours(2) <= now);
     }
 
     #[test]
