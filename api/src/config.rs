@@ -47,6 +47,25 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TANDEM_WORKERS")]
     pub workers: Option<usize>,
+
+    /// A JSON file listing trusted external JWT issuers (issuer, audience, RS256/ES256, a JWKS or
+    /// PEM key file, whether to create accounts on first sight). Unset: none.
+    #[arg(long, env = "TANDEM_EXTERNAL_ISSUERS")]
+    pub external_issuers: Option<std::path::PathBuf>,
+
+    /// Emails (comma-separated) that hold the admin role, besides `tandem admin grant`.
+    #[arg(long, env = "TANDEM_ADMIN_EMAILS", value_delimiter = ',')]
+    pub admin_emails: Vec<String>,
+
+    /// Browser origins (comma-separated, e.g. `https://app.example.com`) allowed to call the API
+    /// cross-origin. None by default.
+    #[arg(long, env = "TANDEM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Sign-in, refresh and registration requests allowed per client address per minute
+    /// (0: unlimited).
+    #[arg(long, env = "TANDEM_AUTH_RATE_LIMIT", default_value_t = 30)]
+    pub auth_rate_limit: u32,
 }
 
 impl Config {
@@ -61,6 +80,10 @@ impl Config {
             log_format: LogFormat::Human,
             db_pool_size: 10,
             workers: None,
+            external_issuers: None,
+            admin_emails: Vec::new(),
+            cors_origins: Vec::new(),
+            auth_rate_limit: 30,
         }
     }
 }

@@ -133,6 +133,12 @@ pub enum ApiError {
         /// Findings, when the rule has them.
         errors: Vec<FieldError>,
     },
+    /// Too many requests from this client; retry after the given seconds (429).
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until a request will be accepted.
+        retry_after: u64,
+    },
     /// The database cannot be reached (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -166,6 +172,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             ApiError::Validation(_) => ("validation", "Validation failed"),
             ApiError::Unprocessable { slug, title, .. } => (slug, title),
+            ApiError::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -217,6 +224,9 @@ impl ApiError {
                 }
                 detail.clone()
             }
+            ApiError::TooManyRequests { retry_after } => {
+                format!("too many requests from this address; retry in {retry_after} s")
+            }
             ApiError::Unavailable(_) => {
                 "the service cannot reach its database; retry shortly".to_owned()
             }
@@ -253,6 +263,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -277,6 +288,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
             }
             _ => {}
         }

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routing;
 pub mod startup;
 pub mod state;

@@ -24,6 +24,25 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage the admin role.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Grant the admin role (provisioning people; never partnership contents) to an account.
+    Grant {
+        /// The account's email.
+        email: String,
+    },
+    /// Withdraw the admin role.
+    Revoke {
+        /// The account's email.
+        email: String,
+    },
 }
 
 #[actix_web::main]
@@ -43,6 +62,30 @@ async fn main() -> std::process::ExitCode {
             tandem_store::connect(&url, 1)
                 .map(|_| println!("migrations applied to {}", redact(&url)))
                 .map_err(|e| e.to_string())
+        }
+        Command::Admin { action } => {
+            let (email, grant) = match action {
+                AdminAction::Grant { email } => (email, true),
+                AdminAction::Revoke { email } => (email, false),
+            };
+            let email = email.trim().to_lowercase();
+            tandem_store::connect(&cli.config.database_url, 1)
+                .and_then(|pool| {
+                    let mut conn = pool.get()?;
+                    tandem_store::users::set_admin(&mut conn, &email, grant)
+                })
+                .map(|()| {
+                    let verb = if grant {
+                        "granted to"
+                    } else {
+                        "withdrawn from"
+                    };
+                    println!("admin role {verb} {email}");
+                })
+                .map_err(|e| match e {
+                    tandem_store::StoreError::NotFound => format!("no account with email {email}"),
+                    other => other.to_string(),
+                })
         }
         Command::Serve => serve(cli.config).await,
     };

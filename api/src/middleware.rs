@@ -46,8 +46,8 @@ pub async fn request_context(
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
-    // Handlers and extractors resolve their errors into responses; an `Err` here could only come
-    // from an inner middleware (there is none), and actix renders it with its `error_response`.
+    // Handlers, extractors and the inner middleware (CORS, token scopes) all answer refusals with
+    // responses, which are normalised below; an `Err` would be rendered by actix as it is.
     let res = result?.map_into_boxed_body();
     let status = res.status();
     let mut res = if status.is_client_error() || status.is_server_error() {

@@ -8,7 +8,7 @@ use actix_web::App;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr};
 use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
 use utoipa_actix_web::AppExt;
@@ -38,11 +38,12 @@ answers 404, exactly like one that does not exist.",
         (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched, exported as CSV"),
         (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
         (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
+        (name = "admin", description = "Provisioning for HR systems: upsert people by their id, deactivate, list (admins only; never partnership contents)"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),
     components(
         schemas(Problem, FieldError),
-        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired, PayloadTooLarge,
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired, PayloadTooLarge, TooManyRequests,
             UnsupportedMediaType, ValidationFailed, InvalidTransition, GoalRefused, InternalError, ServiceUnavailable),
     )
 )]
@@ -61,7 +62,25 @@ impl Modify for SecurityAddon {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "An access token from POST /v1/auth/token, sent as `Authorization: Bearer <token>`.",
+                        "An access token from POST /v1/auth/token, sent as `Authorization: Bearer <token>`. \
+                         Tokens from a configured external issuer (RS256/ES256, keys by `kid` from a JWKS or \
+                         PEM file) are accepted the same way.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tdm_pat_…")
+                    .description(Some(
+                        "A personal access token from POST /v1/me/tokens, sent as \
+                         `Authorization: Bearer tdm_pat_…`. Each operation lists the scope it needs: \
+                         `read` (GET), `readings:write` (recording and correcting readings) or `full`; \
+                         a token without it gets 403. A token limited to one partnership gets 404 for \
+                         every other. Tokens are not accepted for managing tokens.",
                     ))
                     .build(),
             ),
@@ -151,12 +170,25 @@ problem_responses! {
     GoalRefused => 422, "goal-not-smart", "The goal is not SMART yet",
         "The goal is not SMART yet: `errors` lists every finding to fix before it can be activated",
         "an active goal must meet all five SMART criteria; see errors";
+    TooManyRequests => 429, "rate-limited", "Too many requests",
+        "Too many requests from this client address; `Retry-After` says when to try again",
+        "too many requests from this address; retry in 12 s";
     InternalError => 500, "internal", "Internal server error",
         "An unexpected failure; the body carries no internals, quote `request_id` when reporting it",
         "an unexpected error occurred; quote the request id when reporting it";
     ServiceUnavailable => 503, "unavailable", "Service unavailable",
         "The database cannot be reached (with `Retry-After`)", "the service cannot reach its database; retry shortly";
 }
+
+/// Operations only a sign-in (not a personal access token) may call: managing tokens.
+const SIGN_IN_ONLY: [&str; 4] = ["create_token", "list_tokens", "get_token", "revoke_token"];
+/// Writes a `readings:write` token may make (see `crate::auth`).
+const READINGS_WRITE_OPS: [&str; 4] = [
+    "create_reading",
+    "create_readings_batch",
+    "update_reading",
+    "delete_reading",
+];
 
 /// The complete document for the routes in [`crate::handlers::configure`].
 pub fn api_doc() -> OpenApi {
@@ -177,20 +209,30 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     note_items_schema(&mut doc);
     password_needs_current(&mut doc);
     for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("PUT", &mut item.put),
+            ("POST", &mut item.post),
+            ("DELETE", &mut item.delete),
+            ("PATCH", &mut item.patch),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
         {
             let protected = op
                 .security
                 .as_ref()
                 .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+            if protected && !SIGN_IN_ONLY.contains(&op.operation_id.as_deref().unwrap_or("")) {
+                let scope = match op.operation_id.as_deref() {
+                    Some(id) if READINGS_WRITE_OPS.contains(&id) => "readings:write",
+                    _ if method == "GET" => "read",
+                    _ => "full",
+                };
+                op.security
+                    .get_or_insert_with(Vec::new)
+                    .push(SecurityRequirement::new("access_token", [scope]));
+            }
             let has_params = op.parameters.as_ref().is_some_and(|ps| {
                 ps.iter()
                     .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)))
@@ -303,7 +345,7 @@ fn batch_reading_schema(doc: &mut OpenApi) {
     }
 }
 
-/// Each line of meeting notes is 1 to 2,000 characters and not blank; utoipa cannot put
+/// Each line of meeting notes is 1 to 2,000 characters; utoipa cannot put
 /// constraints on the items of a `Vec<String>`, so they are stated here.
 fn note_items_schema(doc: &mut OpenApi) {
     let Some(components) = doc.components.as_mut() else {
@@ -317,7 +359,6 @@ fn note_items_schema(doc: &mut OpenApi) {
                         .schema_type(Type::String)
                         .min_length(Some(1))
                         .max_length(Some(2000))
-                        .pattern(Some(r"\S"))
                         .into(),
                 ));
             }

@@ -48,6 +48,16 @@ impl RouteTable {
             .map(|(_, methods)| methods.as_slice())
     }
 
+    /// The documented template `path` matches (`/v1/goals/{id}/readings`), as the router would
+    /// choose it; for middleware, which runs before routing.
+    pub fn template(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .min_by_key(|(def, _)| def.pattern().map_or(0, |p| p.matches('{').count()))
+            .and_then(|(def, _)| def.pattern())
+    }
+
     /// For a request that reached a parameterised route by accident (`PATCH /v1/goals/assess`
     /// lands on `PATCH /v1/goals/{id}`): the 405 it deserves, if a more specific path exists.
     pub fn method_not_allowed(&self, path: &str, method: &str) -> Option<ApiError> {

@@ -2,16 +2,20 @@
 //! exercise is what ships.
 
 use std::net::{SocketAddr, TcpListener};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use base64::Engine;
+use governor::{Quota, RateLimiter};
 use rand::RngCore;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::external::ExternalIssuers;
 use crate::auth::tokens::{MIN_SECRET_BYTES, TokenKeys};
 use crate::config::Config;
 use crate::handlers::docs::ServedDocument;
@@ -60,6 +64,12 @@ impl Application {
             pool,
             tokens: Arc::new(TokenKeys::new(&secret)),
             config: config.clone(),
+            external: Arc::new(match &config.external_issuers {
+                Some(path) => ExternalIssuers::load(path).map_err(StartupError::Config)?,
+                None => ExternalIssuers::default(),
+            }),
+            auth_limiter: NonZeroU32::new(config.auth_rate_limit)
+                .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
         };
 
         let doc = crate::openapi::api_doc();
@@ -74,6 +84,7 @@ impl Application {
             addr: config.bind.clone(),
             source,
         })?;
+        let cors_origins = config.cors_origins.clone();
         let state = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -91,6 +102,8 @@ impl Application {
                     SwaggerUi::new("/docs/{_:.*}")
                         .config(utoipa_swagger_ui::Config::from("/openapi.json")),
                 )
+                .wrap(from_fn(crate::auth::enforce_token_scopes))
+                .wrap(cors(&cors_origins))
                 .wrap(from_fn(crate::middleware::request_context))
         })
         .listen(listener)
@@ -146,4 +159,33 @@ async fn signing_secret(
     base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|e| StartupError::Config(format!("stored signing secret is corrupt: {e}")))
+}
+
+/// CORS for the configured origins only (none by default). Bearer tokens travel in a header, so
+/// credentials (cookies) are never allowed, and `*` is never sent.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::ACCEPT,
+            actix_web::http::header::IF_MATCH,
+            actix_web::http::header::IF_NONE_MATCH,
+        ])
+        .allowed_header("idempotency-key")
+        .allowed_header("x-request-id")
+        .expose_headers([
+            "etag",
+            "location",
+            "content-location",
+            "link",
+            "retry-after",
+            "x-request-id",
+        ])
+        .max_age(600);
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tandem_store::Pool;
 
+use crate::auth::external::ExternalIssuers;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 
@@ -16,4 +17,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Settings.
     pub config: Arc<Config>,
+    /// Trusted external issuers.
+    pub external: Arc<ExternalIssuers>,
+    /// Per-address limiter for sign-in and registration (none when unlimited).
+    pub auth_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
 }

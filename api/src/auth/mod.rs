@@ -1,29 +1,119 @@
 //! Authentication: who is calling. Authorization (what they may see) lives with each resource.
 
+pub mod external;
 pub mod password;
 pub mod tokens;
 
-use actix_web::dev::Payload;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{HttpMessage, ResponseError};
 use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize};
 use tandem_store::users::User;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::routing::RouteTable;
 use crate::state::AppState;
 use tokens::TokenType;
 
-/// The authenticated caller: a live session's user. Taking this as a handler argument is what makes
-/// an endpoint require a bearer token.
+/// What a personal access token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum Scope {
+    /// Everything the user can see, read only (GET).
+    #[serde(rename = "read")]
+    Read,
+    /// Read, and record or correct readings.
+    #[serde(rename = "readings:write")]
+    ReadingsWrite,
+    /// Everything the user can do, except managing tokens (that needs a sign-in).
+    #[serde(rename = "full")]
+    Full,
+}
+
+/// Routes (method, pattern) a `readings:write` token may call besides reads.
+const READINGS_WRITES: [(&str, &str); 4] = [
+    ("POST", "/v1/goals/{id}/readings"),
+    ("POST", "/v1/readings/batch"),
+    ("PATCH", "/v1/readings/{id}"),
+    ("DELETE", "/v1/readings/{id}"),
+];
+
+/// Prefix of every personal access token secret, so scanners and people recognise one.
+pub const PAT_PREFIX: &str = "tdm_pat_";
+
+/// The stored form of a token secret.
+pub fn token_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A Tandem access token from a sign-in session.
+    Session(Uuid),
+    /// A personal access token.
+    AccessToken {
+        /// The token's id.
+        id: String,
+        /// What it may do.
+        scopes: Vec<Scope>,
+    },
+    /// A token from a trusted external issuer.
+    External {
+        /// The issuer.
+        issuer: String,
+    },
+}
+
+/// The authenticated caller: an active account and the credential it used. Taking this as a
+/// handler argument is what makes an endpoint require a bearer token.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The user id as text, the form ids take in queries and views.
     pub id: String,
     /// The signed-in user, as stored now (not as when the token was issued).
     pub user: User,
-    /// The login session the access token belongs to.
-    pub session_id: Uuid,
+    /// How they signed in.
+    pub credential: Credential,
+    /// The one partnership the credential may reach (a limited access token); others are 404.
+    pub partnership: Option<String>,
+}
+
+impl Caller {
+    /// The sign-in session, for what only a session may do (sign out, manage tokens): 403 for an
+    /// access token, which must not mint or manage credentials.
+    pub fn session_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::Session(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Refuses personal access tokens (403): managing credentials needs a sign-in.
+    pub fn require_sign_in(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::AccessToken { .. } => Err(ApiError::Forbidden(
+                "personal access tokens cannot do this; use a signed-in session".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the caller holds the admin role (granted in the database or by configuration).
+    pub fn is_admin(&self, state: &AppState) -> bool {
+        self.user.is_admin
+            || state
+                .config
+                .admin_emails
+                .iter()
+                .any(|e| e.trim().eq_ignore_ascii_case(&self.user.email))
+    }
 }
 
 impl FromRequest for Caller {
@@ -31,25 +121,220 @@ impl FromRequest for Caller {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(caller) = req.extensions().get::<Caller>() {
+            let caller = caller.clone();
+            return Box::pin(async move { Ok(caller) });
+        }
         let token = bearer_token(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let method = req.method().as_str().to_owned();
+        let pattern = req.match_pattern().unwrap_or_default();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
-            let token = token?;
-            let claims = state.tokens.verify(&token, TokenType::Access)?;
-            let (user_id, session_id) = (claims.subject()?, claims.session()?);
-            let user = crate::db::run(&state, move |conn| {
-                tandem_store::sessions::live_user(conn, user_id, session_id)
-            })
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
-            Ok(Caller {
-                id: user.id.to_string(),
-                user,
-                session_id,
-            })
+            let caller = resolve(&state, &token?).await?;
+            if let Credential::AccessToken { scopes, .. } = &caller.credential {
+                allowed(scopes, &method, &pattern)?;
+            }
+            Ok(caller)
         })
     }
+}
+
+/// Who a bearer token belongs to: a personal access token, a trusted external issuer's token, or
+/// a Tandem session token; 401 for anything else and for deactivated accounts.
+async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let caller = if token.starts_with(PAT_PREFIX) {
+        access_token_caller(state, token).await?
+    } else {
+        match external::unverified_issuer(token) {
+            Some(iss) if iss != tokens::ISSUER && state.external.find(&iss).is_some() => {
+                external_caller(state, token, &iss).await?
+            }
+            _ => session_caller(state, token).await?,
+        }
+    };
+    if caller.user.deactivated_at.is_some() {
+        return Err(ApiError::Unauthorized("the account is deactivated".into()));
+    }
+    Ok(caller)
+}
+
+/// Middleware: a personal access token's scopes are enforced before anything else looks at the
+/// request (a read-only token gets 403 for a write even when its body is invalid). A token that
+/// passes is kept in the request for the [`Caller`] extractor; one that does not resolve is left
+/// to the extractor's 401.
+pub async fn enforce_token_scopes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let token = bearer_token(req.request())
+        .ok()
+        .filter(|t| t.starts_with(PAT_PREFIX));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let routes = req.app_data::<web::Data<RouteTable>>().cloned();
+    if let (Some(token), Some(state), Some(routes)) = (token, state, routes)
+        && let Ok(caller) = resolve(&state, &token).await
+        && let Credential::AccessToken { scopes, .. } = &caller.credential
+    {
+        let pattern = routes.template(req.path()).unwrap_or_default().to_owned();
+        if let Err(refused) = allowed(scopes, req.method().as_str(), &pattern) {
+            let (req, _) = req.into_parts();
+            return Ok(ServiceResponse::new(req, refused.error_response()));
+        }
+        req.extensions_mut().insert(caller);
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// Whether a token with `scopes` may call `method` on the route `pattern` (403 if not).
+fn allowed(scopes: &[Scope], method: &str, pattern: &str) -> Result<(), ApiError> {
+    let read = matches!(method, "GET" | "HEAD");
+    let ok = scopes.iter().any(|s| match s {
+        Scope::Full => true,
+        Scope::Read => read,
+        Scope::ReadingsWrite => {
+            read || READINGS_WRITES
+                .iter()
+                .any(|(m, p)| *m == method && *p == pattern)
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "this access token's scopes do not allow this request".into(),
+        ))
+    }
+}
+
+async fn session_caller(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let claims = state.tokens.verify(token, TokenType::Access)?;
+    let (user_id, session_id) = (claims.subject()?, claims.session()?);
+    let user = crate::db::run(state, move |conn| {
+        tandem_store::sessions::live_user(conn, user_id, session_id)
+    })
+    .await?
+    .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
+    Ok(Caller {
+        id: user.id.to_string(),
+        user,
+        credential: Credential::Session(session_id),
+        partnership: None,
+    })
+}
+
+async fn access_token_caller(state: &AppState, secret: &str) -> Result<Caller, ApiError> {
+    let hash = token_hash(secret);
+    let now = crate::clock::now().naive_utc();
+    let (token, user) = crate::db::run(state, move |conn| {
+        let Some(token) = tandem_store::access_tokens::find_by_hash(conn, &hash)? else {
+            return Ok(None);
+        };
+        if token.revoked_at.is_some() || token.expires_at.is_some_and(|t| t <= now) {
+            return Ok(None);
+        }
+        if token
+            .last_used_at
+            .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+        {
+            tandem_store::access_tokens::touch(conn, &token.id, now)?;
+        }
+        let user = tandem_store::users::find_str(conn, &token.user_id)?;
+        Ok::<_, tandem_store::StoreError>(Some((token, user)))
+    })
+    .await?
+    .ok_or_else(|| {
+        ApiError::Unauthorized("the access token is invalid, expired or revoked".into())
+    })?;
+    let scopes = token
+        .scopes
+        .split_whitespace()
+        .filter_map(crate::enums::parse::<Scope>)
+        .collect();
+    Ok(Caller {
+        id: user.id.to_string(),
+        user,
+        credential: Credential::AccessToken {
+            id: token.id,
+            scopes,
+        },
+        partnership: token.partnership_id,
+    })
+}
+
+async fn external_caller(state: &AppState, token: &str, iss: &str) -> Result<Caller, ApiError> {
+    let issuer = state
+        .external
+        .find(iss)
+        .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
+    let identity = issuer.verify(token)?;
+    let create = issuer.config.create_users;
+    let user = crate::db::run(state, move |conn| {
+        tandem_store::write_transaction(conn, |conn| external_user(conn, &identity, create))
+    })
+    .await?;
+    Ok(Caller {
+        id: user.id.to_string(),
+        user,
+        credential: Credential::External {
+            issuer: iss.to_owned(),
+        },
+        partnership: None,
+    })
+}
+
+/// The account of an external identity: linked before, or (when the issuer is trusted to) the
+/// account with its email, or a new one.
+fn external_user(
+    conn: &mut tandem_store::DbConnection,
+    identity: &external::ExternalIdentity,
+    create: bool,
+) -> Result<User, ApiError> {
+    use tandem_store::{identities, users};
+    if let Some(id) = identities::user_of(conn, &identity.issuer, &identity.subject)? {
+        return Ok(users::find_str(conn, &id)?);
+    }
+    let unknown = || ApiError::Unauthorized("this identity has no Tandem account".into());
+    if !create {
+        return Err(unknown());
+    }
+    let email = identity
+        .email
+        .as_deref()
+        .map(crate::validation::normalise_email)
+        .filter(|e| crate::validation::email(e).is_ok())
+        .ok_or_else(unknown)?;
+    let now = crate::clock::now();
+    let user = match users::find_by_email(conn, &email)? {
+        Some(user) => user,
+        None => {
+            let name = identity
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| email.split('@').next().unwrap_or("someone").to_owned());
+            let name: String = name.trim().chars().take(100).collect();
+            users::insert(
+                conn,
+                &users::NewUser {
+                    email: &email,
+                    display_name: &name,
+                    time_zone: "UTC",
+                    password_hash: None,
+                    external_id: None,
+                },
+                now,
+            )?
+        }
+    };
+    identities::link(
+        conn,
+        &identity.issuer,
+        &identity.subject,
+        &user.id.to_string(),
+        now.naive_utc(),
+    )?;
+    Ok(user)
 }
 
 /// Reads `Authorization: Bearer <token>`; tokens are never taken from the query string.

@@ -1,7 +1,7 @@
 //! Accounts and tokens: register, sign in, refresh, sign out.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_store::sessions::{self, Rotation};
@@ -108,13 +108,16 @@ pub struct TokenResponse {
             headers(("Location" = String, description = "Where the account lives: /v1/me"),
                     ("ETag" = String, description = "Version of the account"))),
         (status = 409, response = crate::openapi::Conflict),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 #[post("/auth/register")]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::rate_limit::check(&state, &req)?;
     let email = validation::normalise_email(&body.email);
     let password = body.password;
     let hash = web::block(move || password::hash(&password))
@@ -130,6 +133,7 @@ pub async fn register(
                 display_name: &display_name,
                 time_zone: &time_zone,
                 password_hash: Some(&hash),
+                external_id: None,
             },
             Utc::now(),
         )
@@ -158,13 +162,16 @@ pub async fn register(
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 #[post("/auth/token")]
 pub async fn issue_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::rate_limit::check(&state, &req)?;
     let email = validation::normalise_email(&body.email);
     let user = crate::db::run(&state, move |conn| users::find_by_email(conn, &email)).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -173,7 +180,7 @@ pub async fn issue_token(
         .await
         .map_err(ApiError::internal)?;
     let user = match (ok, user) {
-        (true, Some(user)) => user,
+        (true, Some(user)) if user.deactivated_at.is_none() => user,
         _ => return Err(ApiError::Unauthorized("invalid email or password".into())),
     };
     let (session_id, jti, now) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
@@ -200,13 +207,16 @@ pub async fn issue_token(
     responses(
         (status = 200, description = "A new token pair; the old refresh token is spent", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::rate_limit::check(&state, &req)?;
     let claims = state
         .tokens
         .verify(&body.refresh_token, TokenType::Refresh)?;
@@ -243,7 +253,12 @@ pub async fn refresh_token(
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let session_id = caller.session_id;
+    let session_id = caller.session_id().ok_or_else(|| {
+        ApiError::Forbidden(
+            "sign-out ends a sign-in session; revoke an access token with DELETE /v1/me/tokens/{id}"
+                .into(),
+        )
+    })?;
     crate::db::run(&state, move |conn| {
         sessions::revoke(conn, session_id, Utc::now(), "logout")
     })

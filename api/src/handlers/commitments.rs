@@ -305,7 +305,7 @@ pub async fn list_commitments(
     };
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let rows = crate::db::run(&state, move |conn| {
-        let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+        let p = load_partnership(conn, &partnership_id, &who)?;
         commitments::list(conn, &p.id, &filter, after, limit + 1)
     })
     .await?;
@@ -342,7 +342,7 @@ fn load(
     who: &CallerRef,
 ) -> Result<(Commitment, Partnership), StoreError> {
     let c = commitments::find(conn, id)?;
-    let p = load_partnership(conn, &c.partnership_id, &who.id, &who.email)?;
+    let p = load_partnership(conn, &c.partnership_id, who)?;
     Ok((c, p))
 }
 

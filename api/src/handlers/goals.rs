@@ -37,7 +37,7 @@ pub fn load(
     caller: &CallerRef,
 ) -> Result<(Goal, Partnership), StoreError> {
     let goal = goals::find(conn, goal_id)?;
-    let partnership = load_partnership(conn, &goal.partnership_id, &caller.id, &caller.email)?;
+    let partnership = load_partnership(conn, &goal.partnership_id, caller)?;
     Ok((goal, partnership))
 }
 
@@ -48,6 +48,8 @@ pub struct CallerRef {
     pub id: String,
     /// Email.
     pub email: String,
+    /// The one partnership the credential may reach, if limited.
+    pub only: Option<String>,
 }
 
 impl From<&Caller> for CallerRef {
@@ -55,6 +57,7 @@ impl From<&Caller> for CallerRef {
         CallerRef {
             id: c.id.clone(),
             email: c.user.email.clone(),
+            only: c.partnership.clone(),
         }
     }
 }
@@ -179,7 +182,7 @@ pub async fn create_goal(
     idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
         let view = crate::db::run(&st, move |conn| {
             write_transaction(conn, |conn| {
-                let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+                let p = load_partnership(conn, &partnership_id, &who)?;
                 if !status_of(&p).is_live() {
                     return Err(ApiError::Conflict(format!("the partnership is {}; no new goals", p.status)));
                 }
@@ -276,7 +279,7 @@ pub async fn list_goals(
     };
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let rows = crate::db::run(&state, move |conn| {
-        load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+        load_partnership(conn, &partnership_id, &who)?;
         let rows = goals::list(conn, &partnership_id, &filter, after, limit + 1)?;
         let ids: Vec<String> = rows.iter().map(|g| g.id.clone()).collect();
         let milestones = goals::milestones_of_many(conn, &ids)?;
@@ -425,6 +428,12 @@ pub async fn update_goal(
             "edit milestones through /v1/goals/{id}/milestones",
         ));
     }
+    // The patch on its own must already be well-typed and in range: a malformed body is 422
+    // whatever the state of the goal (no 412 or 409 for a request that could never succeed).
+    let mut shape = Value::Object(Default::default());
+    merge_patch(&mut shape, &Value::Object(patch.clone()));
+    let alone: GoalInput = parse_json(&serde_json::to_vec(&shape).map_err(ApiError::internal)?)?;
+    alone.validate()?;
     let expected = expected_version(&req)?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
     let (version, view) = crate::db::run(&state, move |conn| {

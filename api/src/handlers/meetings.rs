@@ -48,7 +48,7 @@ pub fn load(
     who: &CallerRef,
 ) -> Result<(Meeting, Partnership), StoreError> {
     let meeting = meetings::find(conn, meeting_id)?;
-    let p = load_partnership(conn, &meeting.partnership_id, &who.id, &who.email)?;
+    let p = load_partnership(conn, &meeting.partnership_id, who)?;
     Ok((meeting, p))
 }
 
@@ -550,7 +550,7 @@ pub async fn schedule_meeting(
     idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
         let d = crate::db::run(&st, move |conn| {
             write_transaction(conn, |conn| {
-                let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+                let p = load_partnership(conn, &partnership_id, &who)?;
                 let now = crate::clock::now();
                 if let Some(at) = body.scheduled_at {
                     check_time(at, now, "scheduled_at")?;
@@ -699,7 +699,7 @@ pub async fn list_meetings(
     };
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let (p, rows) = crate::db::run(&state, move |conn| {
-        let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+        let p = load_partnership(conn, &partnership_id, &who)?;
         let rows = meetings::list(conn, &p.id, &filter, after, limit + 1)?;
         Ok::<_, StoreError>((p, rows))
     })
@@ -1177,12 +1177,11 @@ impl PutNotesRequest {
                 ));
             }
             for (i, item) in items.iter().enumerate() {
-                let chars = item.trim().chars().count();
-                if chars == 0 || item.chars().count() > NOTE_ITEM_CHARS_MAX {
+                if item.is_empty() || item.chars().count() > NOTE_ITEM_CHARS_MAX {
                     errors.push(FieldError::new(
                         format!("{name}/{i}"),
                         "length",
-                        format!("must be 1 to {NOTE_ITEM_CHARS_MAX} characters, not blank"),
+                        format!("must be 1 to {NOTE_ITEM_CHARS_MAX} characters"),
                     ));
                 }
             }
@@ -1421,7 +1420,7 @@ pub async fn partnership_adherence(
 ) -> Result<HttpResponse, ApiError> {
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let view = crate::db::run(&state, move |conn| {
-        let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+        let p = load_partnership(conn, &partnership_id, &who)?;
         adherence_of(conn, &p, crate::clock::now())
     })
     .await?;

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource. Handlers stay thin: parse, authorize, call, map.
 
+pub mod admin;
 pub mod auth;
 pub mod commitments;
 pub mod docs;
@@ -12,6 +13,7 @@ pub mod milestones;
 pub mod partnerships;
 pub mod readings;
 pub mod scorecards;
+pub mod tokens;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,6 +31,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(me::get_me)
                 .service(me::update_me)
+                .service(tokens::create_token)
+                .service(tokens::list_tokens)
+                .service(tokens::get_token)
+                .service(tokens::revoke_token)
+                .service(admin::provision_user)
+                .service(admin::deactivate_user)
+                .service(admin::get_provisioned_user)
+                .service(admin::list_users)
                 .service(partnerships::create_partnership)
                 .service(partnerships::list_partnerships)
                 .service(partnerships::get_partnership)

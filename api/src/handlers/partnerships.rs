@@ -16,6 +16,7 @@ use tandem_store::{DbConnection, StoreError, users};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::goals::CallerRef;
 use super::meetings::{AdherenceView, adherence_of};
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
@@ -27,21 +28,18 @@ use crate::state::AppState;
 use crate::validation;
 
 /// The caller as a prospective member.
-pub fn member(caller: &Caller) -> Member<'_> {
+pub fn member(who: &CallerRef) -> Member<'_> {
     Member {
-        user_id: caller.id.as_str(),
-        email: &caller.user.email,
+        user_id: who.id.as_str(),
+        email: &who.email,
+        only: who.only.as_deref(),
     }
 }
 
-/// Loads a partnership the caller belongs to (404 otherwise) inside a blocking store call.
-pub fn load(
-    conn: &mut DbConnection,
-    id: &str,
-    user_id: &str,
-    email: &str,
-) -> Result<Partnership, StoreError> {
-    partnerships::find_for_member(conn, id, Member { user_id, email })
+/// Loads a partnership the caller belongs to (404 otherwise, and for a partnership a limited
+/// access token does not reach) inside a blocking store call.
+pub fn load(conn: &mut DbConnection, id: &str, who: &CallerRef) -> Result<Partnership, StoreError> {
+    partnerships::find_for_member(conn, id, member(who))
 }
 
 /// An invitation.
@@ -299,6 +297,11 @@ pub async fn create_partnership(
     caller: Caller,
     Json(body): Json<CreatePartnershipRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    if caller.partnership.is_some() {
+        return Err(ApiError::Forbidden(
+            "this access token is limited to one partnership; it creates none".into(),
+        ));
+    }
     let invitee_email = validation::normalise_email(&body.invitee_email);
     if invitee_email == caller.user.email {
         return Err(ApiError::field(
@@ -394,14 +397,11 @@ pub async fn list_partnerships(
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
     let status = query.status.map(|s| crate::enums::name(&s));
     let since = query.updated_since.map(|t| t.naive_utc());
-    let (user_id, email) = (caller.id.as_str().to_owned(), caller.user.email.clone());
+    let who = CallerRef::from(&caller);
     let views = crate::db::run(&state, move |conn| {
         let rows = partnerships::list_for_member(
             conn,
-            Member {
-                user_id: &user_id,
-                email: &email,
-            },
+            member(&who),
             status.as_deref(),
             since,
             after,
@@ -442,9 +442,9 @@ pub async fn get_partnership(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let (user_id, email) = (caller.id.as_str().to_owned(), caller.user.email.clone());
+    let who = CallerRef::from(&caller);
     let (version, view) = crate::db::run(&state, move |conn| {
-        let p = load(conn, &id, &user_id, &email)?;
+        let p = load(conn, &id, &who)?;
         Ok::<_, StoreError>((p.version, view(conn, p)?))
     })
     .await?;
@@ -482,10 +482,10 @@ pub async fn update_partnership(
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
     let id = id.to_string();
-    let (user_id, email) = (caller.id.as_str().to_owned(), caller.user.email.clone());
+    let who = CallerRef::from(&caller);
     let (version, view) = crate::db::run(&state, move |conn| {
         tandem_store::write_transaction(conn, |conn| {
-            let mut p = load(conn, &id, &user_id, &email)?;
+            let mut p = load(conn, &id, &who)?;
             if expected.is_some_and(|v| v != p.version) {
                 return Err(ApiError::PreconditionFailed);
             }
@@ -527,11 +527,11 @@ async fn transition(
     action: PartnershipAction,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let (user_id, email) = (caller.id.as_str().to_owned(), caller.user.email.clone());
+    let who = CallerRef::from(&caller);
     let (version, view) = crate::db::run(&state, move |conn| {
         tandem_store::write_transaction(conn, |conn| {
-            let mut p = load(conn, &id, &user_id, &email)?;
-            let is_invitee = p.inviter_id != user_id;
+            let mut p = load(conn, &id, &who)?;
+            let is_invitee = p.inviter_id != who.id;
             if matches!(
                 action,
                 PartnershipAction::Accept | PartnershipAction::Decline
@@ -550,7 +550,7 @@ async fn transition(
             })?;
             let now = crate::clock::now().naive_utc();
             if action == PartnershipAction::Accept {
-                p.invitee_id = Some(user_id.clone());
+                p.invitee_id = Some(who.id.clone());
                 p.accepted_at = Some(now);
             }
             if matches!(next, PartnershipStatus::Ended | PartnershipStatus::Declined) {

@@ -384,7 +384,7 @@ pub async fn partnership_scorecard(
     let as_of = query.as_of.unwrap_or_else(crate::clock::now);
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let card = crate::db::run(&state, move |conn| {
-        let p = load_partnership(conn, &partnership_id, &who.id, &who.email)?;
+        let p = load_partnership(conn, &partnership_id, &who)?;
         scorecard(conn, &p, as_of)
     })
     .await?;

@@ -5,11 +5,13 @@
 //! takes a `&mut DbConnection`: the API runs them on a blocking thread with a pooled connection.
 //! All SQL lives in this crate, one module per resource.
 
+pub mod access_tokens;
 pub mod commitments;
 pub mod db;
 pub mod error;
 pub mod goals;
 pub mod idempotency;
+pub mod identities;
 pub mod meetings;
 pub mod partnerships;
 pub mod readings;

@@ -58,6 +58,8 @@ pub struct Member<'a> {
     pub user_id: &'a str,
     /// The caller's email (lower-cased).
     pub email: &'a str,
+    /// The one partnership the caller's credential may reach (a limited access token).
+    pub only: Option<&'a str>,
 }
 
 /// Creates a partnership. A live one for the same pair is [`StoreError::Conflict`].
@@ -89,6 +91,9 @@ pub fn find_for_member(
     id: &str,
     member: Member<'_>,
 ) -> StoreResult<Partnership> {
+    if member.only.is_some_and(|only| only != id) {
+        return Err(StoreError::NotFound);
+    }
     partnerships::table
         .filter(partnerships::id.eq(id))
         .filter(member_filter!(member))
@@ -112,6 +117,9 @@ pub fn list_for_member(
         .order((partnerships::created_at, partnerships::id))
         .limit(limit)
         .into_boxed();
+    if let Some(only) = member.only {
+        query = query.filter(partnerships::id.eq(only.to_owned()));
+    }
     if let Some(status) = status {
         query = query.filter(partnerships::status.eq(status.to_owned()));
     }

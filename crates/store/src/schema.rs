@@ -11,6 +11,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        external_id -> Nullable<Text>,
+        is_admin -> Bool,
+        deactivated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -249,3 +252,28 @@ diesel::table! {
 diesel::joinable!(meeting_notes -> meetings (meeting_id));
 diesel::joinable!(commitments -> meetings (meeting_id));
 diesel::allow_tables_to_appear_in_same_query!(meetings, meeting_notes, commitments, goal_changes);
+
+diesel::table! {
+    access_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        scopes -> Text,
+        partnership_id -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    external_identities (issuer, subject) {
+        issuer -> Text,
+        subject -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -138,6 +138,26 @@ pub fn revoke(
     Ok(())
 }
 
+/// Ends every live session of a user (deactivation).
+pub fn revoke_all(
+    conn: &mut DbConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> StoreResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id.to_string()))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now.naive_utc()),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Finds the session a refresh token belongs to, if the token is known.
 pub fn session_of_refresh(conn: &mut DbConnection, jti: Uuid) -> StoreResult<Option<Uuid>> {
     refresh_tokens::table

@@ -26,6 +26,12 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the account last changed.
     pub updated_at: DateTime<Utc>,
+    /// The provisioning system's id for this person, if provisioned.
+    pub external_id: Option<String>,
+    /// Granted the admin role (provisioning; never partnership contents).
+    pub is_admin: bool,
+    /// When the account was deactivated; no credential of a deactivated account works.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -39,6 +45,9 @@ struct UserRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    external_id: Option<String>,
+    is_admin: bool,
+    deactivated_at: Option<NaiveDateTime>,
 }
 
 impl From<UserRow> for User {
@@ -52,6 +61,9 @@ impl From<UserRow> for User {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            external_id: row.external_id,
+            is_admin: row.is_admin,
+            deactivated_at: row.deactivated_at.map(|t| t.and_utc()),
         }
     }
 }
@@ -67,6 +79,8 @@ pub struct NewUser<'a> {
     pub time_zone: &'a str,
     /// argon2id PHC string.
     pub password_hash: Option<&'a str>,
+    /// The provisioning system's id.
+    pub external_id: Option<&'a str>,
 }
 
 /// Creates an account. A taken email is [`StoreError::Conflict`].
@@ -80,6 +94,9 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>, now: DateTime<Utc>) ->
         version: 1,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        external_id: new.external_id.map(str::to_owned),
+        is_admin: false,
+        deactivated_at: None,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -165,4 +182,95 @@ pub fn update_profile(
         }
         find(conn, id)
     })
+}
+
+/// Looks an account up by its provisioning id.
+pub fn find_by_external_id(
+    conn: &mut DbConnection,
+    external_id: &str,
+) -> StoreResult<Option<User>> {
+    users::table
+        .filter(users::external_id.eq(external_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(User::from))
+        .map_err(StoreError::from)
+}
+
+/// What provisioning sets on an account; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct Provisioning {
+    /// New email (normalised).
+    pub email: Option<String>,
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New time zone.
+    pub time_zone: Option<String>,
+    /// The provisioning id.
+    pub external_id: Option<String>,
+    /// `Some(Some(t))` deactivates, `Some(None)` reactivates.
+    pub deactivated_at: Option<Option<NaiveDateTime>>,
+}
+
+/// Applies provisioning changes as the account's next version. A taken email is
+/// [`StoreError::Conflict`]`("email")`.
+pub fn provision(
+    conn: &mut DbConnection,
+    id: Uuid,
+    changes: &Provisioning,
+    now: DateTime<Utc>,
+) -> StoreResult<User> {
+    diesel::update(users::table.find(id.to_string()))
+        .set((
+            changes,
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("email".into()),
+            other => other,
+        })?;
+    find(conn, id)
+}
+
+/// Grants or withdraws the admin role by email; [`StoreError::NotFound`] for an unknown email.
+pub fn set_admin(conn: &mut DbConnection, email: &str, admin: bool) -> StoreResult<()> {
+    let updated = diesel::update(users::table.filter(users::email.eq(email)))
+        .set(users::is_admin.eq(admin))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// A page of accounts in (created_at, id) order, for provisioning systems.
+pub fn list(
+    conn: &mut DbConnection,
+    updated_since: Option<NaiveDateTime>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<User>> {
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order((users::created_at, users::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(since) = updated_since {
+        query = query.filter(users::updated_at.ge(since));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            users::created_at
+                .gt(at)
+                .or(users::created_at.eq(at).and(users::id.gt(id))),
+        );
+    }
+    query
+        .load(conn)
+        .map(|rows| rows.into_iter().map(User::from).collect())
+        .map_err(StoreError::from)
 }

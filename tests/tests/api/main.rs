@@ -7,6 +7,7 @@ mod contract;
 mod errors;
 mod goals;
 mod health;
+mod identity;
 mod jwt;
 mod meetings;
 mod partnerships;
