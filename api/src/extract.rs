@@ -269,6 +269,13 @@ fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32
     }
 }
 
+/// A required whole number (`3` or `3.0`, as JSON Schema's `integer` allows).
+pub fn required_whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    whole(deserializer)?
+        .ok_or_else(|| D::Error::custom("invalid type: null, expected a whole number"))
+}
+
 /// An optional whole number (`null` allowed).
 pub fn optional_whole<'de, D: serde::Deserializer<'de>>(
     deserializer: D,

@@ -20,6 +20,7 @@ use tandem_store::{DbConnection, StoreError, commitments, users, write_transacti
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::check_ins::{CheckInView, check_in_view};
 use super::commitments::CommitmentView;
 use super::goal_docs::ChangeView;
 use super::goals::CallerRef;
@@ -273,6 +274,17 @@ fn notes_view(meeting_id: &str, partner_id: &str, notes: Option<&Notes>) -> Note
     }
 }
 
+/// The notes written in a meeting (blocks nobody wrote in are left out).
+pub fn notes_of_meeting(
+    conn: &mut DbConnection,
+    m: &Meeting,
+) -> Result<Vec<NotesView>, StoreError> {
+    Ok(meetings::notes_of(conn, &m.id)?
+        .iter()
+        .map(|n| notes_view(&m.id, &n.partner_id, Some(n)))
+        .collect())
+}
+
 /// One partner's block of the agenda, with everything it reviews.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgendaBlock {
@@ -299,6 +311,8 @@ pub struct AgendaBlock {
     pub next_actions: Vec<CommitmentView>,
     /// Changes to this partner's goals and milestones made in this meeting.
     pub milestone_updates: Vec<ChangeView>,
+    /// This partner's check-ins since the previous meeting was held (up to this one, once held).
+    pub check_ins: Vec<CheckInView>,
 }
 
 /// The closing step: confirming the next meeting.
@@ -393,6 +407,21 @@ fn agenda_of(
         1000,
     )?;
     let notes = meetings::notes_of(conn, &m.id)?;
+    let since = match &m.previous_meeting_id {
+        Some(prev) => meetings::find(conn, prev)?.held_at,
+        None => None,
+    };
+    let check_ins = tandem_store::check_ins::list(
+        conn,
+        &p.id,
+        &tandem_store::check_ins::CheckInFilter {
+            since,
+            before: m.held_at,
+            ..Default::default()
+        },
+        None,
+        1000,
+    )?;
     let changes = meetings::goal_changes_in(conn, &m.id)?;
     let mut blocks = Vec::new();
     for (partner_id, block) in partners(p).into_iter().zip(plan.blocks) {
@@ -438,6 +467,11 @@ fn agenda_of(
                 .filter(|(_, owner)| *owner == partner_id)
                 .map(|(c, _)| ChangeView::from(c))
                 .collect(),
+            check_ins: check_ins
+                .iter()
+                .filter(|c| c.author_id == partner_id)
+                .map(|c| check_in_view(conn, c))
+                .collect::<Result<_, _>>()?,
             partner_id,
         });
     }

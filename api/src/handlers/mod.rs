@@ -2,8 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
+pub mod check_ins;
 pub mod commitments;
 pub mod docs;
+pub mod export;
+pub mod fit_reviews;
 pub mod goal_docs;
 pub mod goals;
 pub mod health;
@@ -12,6 +16,7 @@ pub mod meetings;
 pub mod milestones;
 pub mod partnerships;
 pub mod readings;
+pub mod refresh;
 pub mod scorecards;
 pub mod tokens;
 
@@ -88,6 +93,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(commitments::create_commitment)
                 .service(commitments::list_commitments)
                 .service(commitments::get_commitment)
-                .service(commitments::update_commitment),
+                .service(commitments::update_commitment)
+                .service(check_ins::create_check_in)
+                .service(check_ins::list_check_ins)
+                .service(check_ins::get_check_in)
+                .service(fit_reviews::create_fit_review)
+                .service(fit_reviews::list_fit_reviews)
+                .service(refresh::refresh_goals)
+                .service(calendar::create_feed_token)
+                .service(calendar::list_feed_tokens)
+                .service(calendar::revoke_feed_token)
+                .service(calendar::calendar_feed)
+                .service(export::export_partnership),
         );
 }

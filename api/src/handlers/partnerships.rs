@@ -16,6 +16,7 @@ use tandem_store::{DbConnection, StoreError, users};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::fit_reviews::{local_date, next_review, started_on};
 use super::goals::CallerRef;
 use super::meetings::{AdherenceView, adherence_of};
 use crate::auth::Caller;
@@ -26,6 +27,7 @@ use crate::idempotency::{self, Created};
 use crate::pagination;
 use crate::state::AppState;
 use crate::validation;
+use tandem_domain::rhythm::{self, Due};
 
 /// The caller as a prospective member.
 pub fn member(who: &CallerRef) -> Member<'_> {
@@ -183,6 +185,8 @@ pub struct SettingsView {
                  "window_start": "2026-05-26T08:00:00Z", "as_of": "2026-11-26T08:00:00Z",
                  "last_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f70", "scheduled_at": "2026-11-18T08:00:00Z", "held_at": "2026-11-18T09:00:00Z", "on_time": true},
                  "next_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f71", "scheduled_at": "2026-12-02T08:00:00Z", "held_at": null, "on_time": null}},
+    "fit_review": {"due_on": "2027-02-26", "overdue": false},
+    "refresh": {"due_on": "2027-11-26", "overdue": false},
     "message": "Keep me honest this year?", "accepted_at": "2026-11-26T08:00:00Z", "ended_at": null,
     "created_at": "2026-11-25T09:00:00Z", "updated_at": "2026-11-26T08:00:00Z"
 }))]
@@ -198,6 +202,10 @@ pub struct PartnershipView {
     pub settings: SettingsView,
     /// How reliably the pair meets, with the last and next meeting (computed at request time).
     pub meetings: AdherenceView,
+    /// When the next fit review round is due, and whether it is overdue.
+    pub fit_review: Due,
+    /// When the goals are next refreshed (yearly), and whether that is overdue.
+    pub refresh: Due,
     /// The inviter's note.
     pub message: Option<String>,
     /// When the invitee accepted.
@@ -245,6 +253,12 @@ pub fn view(conn: &mut DbConnection, p: Partnership) -> Result<PartnershipView, 
     ];
     Ok(PartnershipView {
         meetings: adherence_of(conn, &p, crate::clock::now())?,
+        fit_review: next_review(conn, &p)?,
+        refresh: rhythm::refresh(
+            started_on(&p),
+            p.last_refreshed_on,
+            local_date(&p, crate::clock::now()),
+        ),
         status: status_of(&p),
         members,
         settings: SettingsView {
@@ -333,6 +347,7 @@ pub async fn create_partnership(
                 .unwrap_or_else(|| caller.user.time_zone.clone()),
             fit_review_months: body.fit_review_months.unwrap_or(DEFAULT_FIT_REVIEW_MONTHS) as i32,
             grace_days: body.grace_days.unwrap_or(DEFAULT_GRACE_DAYS) as i32,
+            last_refreshed_on: None,
             on_track_gap: StatusThresholds::default().on_track_gap,
             at_risk_gap: StatusThresholds::default().at_risk_gap,
             accepted_at: None,

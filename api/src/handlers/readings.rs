@@ -125,7 +125,7 @@ impl From<&Reading> for ReadingView {
 }
 
 /// Checks that `caller` owns the goal and that it takes readings; returns the goal id.
-fn recordable(
+pub(crate) fn recordable(
     conn: &mut DbConnection,
     goal_id: &str,
     caller: &CallerRef,
@@ -145,7 +145,11 @@ fn recordable(
     }
 }
 
-fn new_reading(goal_id: String, body: &CreateReadingRequest, caller: &CallerRef) -> Reading {
+pub(crate) fn new_reading(
+    goal_id: String,
+    body: &CreateReadingRequest,
+    caller: &CallerRef,
+) -> Reading {
     let now = crate::clock::now().naive_utc();
     Reading {
         id: uuid::Uuid::now_v7().to_string(),
@@ -346,7 +350,7 @@ pub async fn create_readings_batch(
 
 /// Splits an item into its goal id and an ordinary reading body, each parsed so that an error
 /// points at the exact field.
-fn batch_item(item: Value) -> Result<(String, CreateReadingRequest), ApiError> {
+pub(crate) fn batch_item(item: Value) -> Result<(String, CreateReadingRequest), ApiError> {
     let Value::Object(mut fields) = item else {
         return Err(ApiError::field(
             "",

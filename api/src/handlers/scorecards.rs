@@ -119,7 +119,7 @@ fn plan_of(goal: &Goal, milestones: Vec<Milestone>) -> Result<GoalPlan, ApiError
 }
 
 /// The domain's report for one goal at `as_of`.
-fn report(
+pub(crate) fn report(
     conn: &mut DbConnection,
     goal: &Goal,
     p: &Partnership,

@@ -22,6 +22,7 @@ pub mod goal_set;
 pub mod meeting;
 pub mod partnership;
 pub mod progress;
+pub mod rhythm;
 pub mod smart;
 
 pub use goal::{Direction, GoalDraft, GoalStatus, MetricDraft, MetricKind, Milestone};

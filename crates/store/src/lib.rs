@@ -6,9 +6,11 @@
 //! All SQL lives in this crate, one module per resource.
 
 pub mod access_tokens;
+pub mod check_ins;
 pub mod commitments;
 pub mod db;
 pub mod error;
+pub mod fit_reviews;
 pub mod goals;
 pub mod idempotency;
 pub mod identities;

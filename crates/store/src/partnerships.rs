@@ -49,6 +49,8 @@ pub struct Partnership {
     pub updated_at: NaiveDateTime,
     /// Days a meeting may be held early or late and still count as on time.
     pub grace_days: i32,
+    /// The last annual goal refresh.
+    pub last_refreshed_on: Option<chrono::NaiveDate>,
 }
 
 /// Who is asking: membership is by account, or by email for an invitee who has not accepted yet.
@@ -152,6 +154,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
         partnerships::time_zone.eq(&changed.time_zone),
         partnerships::fit_review_months.eq(changed.fit_review_months),
         partnerships::grace_days.eq(changed.grace_days),
+        partnerships::last_refreshed_on.eq(changed.last_refreshed_on),
         partnerships::on_track_gap.eq(changed.on_track_gap),
         partnerships::at_risk_gap.eq(changed.at_risk_gap),
         partnerships::accepted_at.eq(changed.accepted_at),

@@ -70,6 +70,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         grace_days -> Integer,
+        last_refreshed_on -> Nullable<Date>,
     }
 }
 
@@ -274,6 +275,34 @@ diesel::table! {
         issuer -> Text,
         subject -> Text,
         user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        partnership_id -> Text,
+        author_id -> Text,
+        text -> Text,
+        links -> Text,
+        reading_ids -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fit_reviews (id) {
+        id -> Text,
+        partnership_id -> Text,
+        round -> Integer,
+        author_id -> Text,
+        shared_values -> Integer,
+        complementary_skills -> Integer,
+        communication -> Integer,
+        wants_to_continue -> Bool,
+        note -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

@@ -12,3 +12,4 @@ mod jwt;
 mod meetings;
 mod partnerships;
 mod readings;
+mod rhythm;
