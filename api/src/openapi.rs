@@ -209,6 +209,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     goal_patch_schema(&mut doc);
     batch_reading_schema(&mut doc);
     note_items_schema(&mut doc);
+    link_items_schema(&mut doc);
     password_needs_current(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for (method, op) in [
@@ -347,7 +348,7 @@ fn batch_reading_schema(doc: &mut OpenApi) {
     }
 }
 
-/// Each line of meeting notes is 1 to 2,000 characters; utoipa cannot put
+/// Each line of meeting notes is 1 to 1,000 characters; utoipa cannot put
 /// constraints on the items of a `Vec<String>`, so they are stated here.
 fn note_items_schema(doc: &mut OpenApi) {
     let Some(components) = doc.components.as_mut() else {
@@ -360,11 +361,32 @@ fn note_items_schema(doc: &mut OpenApi) {
                     ObjectBuilder::new()
                         .schema_type(Type::String)
                         .min_length(Some(1))
-                        .max_length(Some(2000))
+                        .max_length(Some(1000))
                         .into(),
                 ));
             }
         }
+    }
+}
+
+/// Check-in links are http(s) URLs of printable ASCII (percent-encode the rest), up to 2,000
+/// characters: stated here because utoipa cannot constrain the items of a `Vec<String>`.
+fn link_items_schema(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(check_in))) =
+        components.schemas.get_mut("CreateCheckInRequest")
+        && let Some(RefOr::T(Schema::Array(links))) = check_in.properties.get_mut("links")
+    {
+        links.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::Custom("uri".into())))
+                .max_length(Some(2000))
+                .pattern(Some(crate::handlers::check_ins::LINK_PATTERN))
+                .into(),
+        ));
     }
 }
 

@@ -23,6 +23,8 @@ use crate::state::AppState;
 
 /// Longest check-in text, in characters.
 pub const TEXT_MAX: usize = 2000;
+/// What a link looks like: an http(s) URL in printable ASCII (the contract states the same).
+pub const LINK_PATTERN: &str = "^https?://[!-~]+$";
 /// Most links in a check-in.
 const LINKS_MAX: usize = 10;
 /// Most readings recorded with a check-in.
@@ -105,15 +107,16 @@ fn check_links(links: &[String]) -> Vec<FieldError> {
         ));
     }
     for (i, link) in links.iter().enumerate() {
+        let rest = link
+            .strip_prefix("https://")
+            .or_else(|| link.strip_prefix("http://"));
         let ok = link.len() <= 2000
-            && (link.starts_with("https://") || link.starts_with("http://"))
-            && link.len() > "https://".len()
-            && !link.chars().any(char::is_whitespace);
+            && rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| (b'!'..=b'~').contains(&b)));
         if !ok {
             errors.push(FieldError::new(
                 format!("links/{i}"),
                 "invalid_url",
-                "must be an http or https URL of up to 2,000 characters",
+                "must be an http or https URL in printable ASCII, up to 2,000 characters",
             ));
         }
     }

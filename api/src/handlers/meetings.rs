@@ -30,7 +30,7 @@ use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified, required_version};
 use crate::csv_out;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{Json, non_null, nullable};
+use crate::extract::{BATCH_BODY_LIMIT, Json, non_null, nullable};
 use crate::idempotency::{self, Created};
 use crate::pagination;
 use crate::state::AppState;
@@ -38,9 +38,9 @@ use crate::state::AppState;
 /// How far back a meeting may be recorded, and how far ahead scheduled, in days.
 const SCHEDULE_RANGE_DAYS: i64 = 730;
 /// Most items in one notes list.
-const NOTE_ITEMS_MAX: usize = 50;
+const NOTE_ITEMS_MAX: usize = 20;
 /// Longest note item, in characters.
-const NOTE_ITEM_CHARS_MAX: usize = 2000;
+const NOTE_ITEM_CHARS_MAX: usize = 1000;
 
 /// A meeting and its partnership, for a member (404 for anyone else).
 pub fn load(
@@ -1183,14 +1183,14 @@ pub async fn meeting_snapshot(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"wins": ["Signed the Acme renewal"], "obstacles": ["Hiring is slow"], "solutions": ["Ask Grace's recruiter for referrals"]}))]
 pub struct PutNotesRequest {
-    /// What went well (up to 50 items of up to 2,000 characters).
-    #[schema(max_items = 50)]
+    /// What went well (up to 20 items of 1 to 1,000 characters).
+    #[schema(max_items = 20)]
     pub wins: Vec<String>,
     /// Where they are stuck.
-    #[schema(max_items = 50)]
+    #[schema(max_items = 20)]
     pub obstacles: Vec<String>,
     /// What they will try.
-    #[schema(max_items = 50)]
+    #[schema(max_items = 20)]
     pub solutions: Vec<String>,
 }
 
@@ -1311,7 +1311,7 @@ pub async fn put_meeting_notes(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
-    Json(body): Json<PutNotesRequest>,
+    Json(body): Json<PutNotesRequest, BATCH_BODY_LIMIT>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
     let condition = required_version(&req)?;

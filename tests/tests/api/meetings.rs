@@ -424,7 +424,7 @@ async fn concurrent_note_edits_are_detected_not_overwritten() {
         Method::PUT,
         &path,
         &ada,
-        Some(json!({"wins": ["ok", ""], "obstacles": ["x".repeat(2001)], "solutions": []})),
+        Some(json!({"wins": ["ok", ""], "obstacles": ["x".repeat(1001)], "solutions": []})),
     )
     .await;
     let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
