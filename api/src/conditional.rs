@@ -27,9 +27,13 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     // Exactly the documented pattern `^(\*|"?[0-9]+"?)$`: each quote is optional.
     let bare = value.strip_prefix('"').unwrap_or(value);
     let bare = bare.strip_suffix('"').unwrap_or(bare);
-    bare.parse::<i64>().map(Some).map_err(|_| {
-        ApiError::BadRequest("If-Match must be an ETag from this API (like \"3\") or *".into())
-    })
+    if !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_digit()) {
+        // A tag of our form that no resource can carry (beyond i64) is simply stale: 412.
+        return Ok(Some(bare.parse::<i64>().unwrap_or(-1)));
+    }
+    Err(ApiError::BadRequest(
+        "If-Match must be an ETag from this API (like \"3\") or *".into(),
+    ))
 }
 
 /// The `If-Match` condition of a write that must not overwrite content blindly.
@@ -97,5 +101,11 @@ mod tests {
         assert!(expected("W/\"3\"").is_err());
         assert!(expected("null").is_err());
         assert!(expected("").is_err());
+    }
+
+    #[test]
+    fn a_tag_too_large_for_any_version_is_stale_not_malformed() {
+        let huge = expected("\"60258005945709409403416915923\"").unwrap();
+        assert!(huge.is_some_and(|v| v < 1), "{huge:?}");
     }
 }

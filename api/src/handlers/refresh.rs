@@ -62,7 +62,7 @@ pub struct StatedOutcome {
     "outcomes": [{"goal_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f59", "outcome": "dropped"}],
     "carry_over": ["0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f5a"]
 }))]
-pub struct RefreshRequest {
+pub struct RefreshGoalsRequest {
     /// Outcomes you state for your own goals; every other active goal's outcome is derived from
     /// its progress (achieved if the target is reached, else missed).
     #[serde(default)]
@@ -123,7 +123,7 @@ pub struct RefreshView {
     params(("id" = String, Path, format = Uuid, description = "Partnership id"),
         ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
             description = "Retry safely: the same key and body replay the first response (24 h, per caller)")),
-    request_body = RefreshRequest,
+    request_body = RefreshGoalsRequest,
     responses(
         (status = 201, description = "Refreshed", body = RefreshView,
             headers(("Location" = String, description = "The partnership"))),
@@ -137,7 +137,7 @@ pub async fn refresh_goals(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    Json(body): Json<RefreshRequest>,
+    Json(body): Json<RefreshGoalsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
