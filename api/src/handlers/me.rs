@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tandem_store::sessions;
 use tandem_store::users::{self, ProfileChanges, User};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -114,6 +115,9 @@ pub async fn get_me(req: HttpRequest, caller: Caller) -> HttpResponse {
 }
 
 /// Change the signed-in user's display name, time zone or password.
+///
+/// A new password needs the current one, and ends every other sign-in session of the account
+/// (personal access tokens stay; revoke them separately).
 #[utoipa::path(
     tag = "me",
     operation_id = "update_me",
@@ -165,8 +169,16 @@ pub async fn update_me(
     }
     let expected = expected_version(&req)?;
     let user_id = caller.user.id;
+    let keep = caller.session_id();
     let user = crate::db::run(&state, move |conn| {
-        users::update_profile(conn, user_id, &changes, expected, Utc::now())
+        tandem_store::write_transaction(conn, |conn| {
+            let new_password = changes.password_hash.is_some();
+            let user = users::update_profile(conn, user_id, &changes, expected, Utc::now())?;
+            if new_password {
+                sessions::revoke_all_but(conn, user_id, keep, Utc::now(), "password changed")?;
+            }
+            Ok::<_, tandem_store::StoreError>(user)
+        })
     })
     .await?;
     Ok(HttpResponse::Ok()

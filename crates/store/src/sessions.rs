@@ -145,9 +145,22 @@ pub fn revoke_all(
     now: DateTime<Utc>,
     reason: &str,
 ) -> StoreResult<()> {
+    revoke_all_but(conn, user_id, None, now, reason)
+}
+
+/// Ends every live session of a user except `keep` (a password change keeps the session that
+/// made it).
+pub fn revoke_all_but(
+    conn: &mut DbConnection,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> StoreResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id.to_string()))
+            .filter(sessions::id.ne(keep.map(|k| k.to_string()).unwrap_or_default()))
             .filter(sessions::revoked_at.is_null()),
     )
     .set((

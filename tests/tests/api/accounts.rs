@@ -339,6 +339,41 @@ async fn changing_the_password_needs_the_current_one() {
 }
 
 #[tokio::test]
+async fn a_password_change_ends_every_other_session() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let other = app.sign_in(&user.email, &user.password).await;
+    let other_access = other["access_token"].as_str().unwrap();
+    let res = app
+        .authed(Method::PATCH, "/v1/me", &user.access)
+        .json(&json!({"password": "a brand new password", "current_password": user.password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .authed(Method::GET, "/v1/me", other_access)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    let res = app
+        .post_json(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": other["refresh_token"]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    // The session that changed it goes on.
+    let res = app
+        .authed(Method::GET, "/v1/me", &user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn me_without_a_token_is_401_with_www_authenticate() {
     let app = spawn_app().await;
     let res = app.request(Method::GET, "/v1/me").send().await.unwrap();
