@@ -184,13 +184,6 @@ problem_responses! {
 
 /// Operations only a sign-in (not a personal access token) may call: managing tokens.
 const SIGN_IN_ONLY: [&str; 4] = ["create_token", "list_tokens", "get_token", "revoke_token"];
-/// Writes a `readings:write` token may make (see `crate::auth`).
-const READINGS_WRITE_OPS: [&str; 4] = [
-    "create_reading",
-    "create_readings_batch",
-    "update_reading",
-    "delete_reading",
-];
 
 /// The complete document for the routes in [`crate::handlers::configure`].
 pub fn api_doc() -> OpenApi {
@@ -211,7 +204,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     note_items_schema(&mut doc);
     link_items_schema(&mut doc);
     password_needs_current(&mut doc);
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [
             ("GET", &mut item.get),
             ("PUT", &mut item.put),
@@ -227,10 +220,12 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                 .as_ref()
                 .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             if protected && !SIGN_IN_ONLY.contains(&op.operation_id.as_deref().unwrap_or("")) {
-                let scope = match op.operation_id.as_deref() {
-                    Some(id) if READINGS_WRITE_OPS.contains(&id) => "readings:write",
-                    _ if method == "GET" => "read",
-                    _ => "full",
+                let scope = if method == "GET" {
+                    "read"
+                } else if crate::auth::READINGS_WRITES.contains(&(method, path.as_str())) {
+                    "readings:write"
+                } else {
+                    "full"
                 };
                 op.security
                     .get_or_insert_with(Vec::new)

@@ -35,8 +35,9 @@ pub enum Scope {
     Full,
 }
 
-/// Routes (method, pattern) a `readings:write` token may call besides reads.
-const READINGS_WRITES: [(&str, &str); 4] = [
+/// Routes (method, pattern) a `readings:write` token may call besides reads; the OpenAPI document
+/// annotates exactly these operations with that scope.
+pub const READINGS_WRITES: [(&str, &str); 4] = [
     ("POST", "/v1/goals/{id}/readings"),
     ("POST", "/v1/readings/batch"),
     ("PATCH", "/v1/readings/{id}"),
