@@ -306,3 +306,33 @@ impl TestApp {
         id
     }
 }
+
+/// Sends `method path` as `user`, with an optional JSON body.
+pub async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    user: &TestUser,
+    body: Option<Value>,
+) -> Response {
+    let mut req = app.authed(method, path, &user.access);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.expect("request")
+}
+
+/// Like [`call`], asserting a 2xx answer; returns its JSON body (`null` when it has none).
+pub async fn ok(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    user: &TestUser,
+    body: Option<Value>,
+) -> Value {
+    let res = call(app, method.clone(), path, user, body).await;
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    assert!(status.is_success(), "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}

@@ -4,35 +4,7 @@
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, pointers, spawn_app};
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    user: &TestUser,
-    body: Option<Value>,
-) -> Response {
-    let mut req = app.authed(method, path, &user.access);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn ok(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    user: &TestUser,
-    body: Option<Value>,
-) -> Value {
-    let res = call(app, method.clone(), path, user, body).await;
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{method} {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap()
-}
+use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, spawn_app};
 
 async fn reading(app: &TestApp, user: &TestUser, goal: &str, value: f64, at: &str) {
     ok(
