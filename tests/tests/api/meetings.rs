@@ -2,7 +2,7 @@
 //! scorecard, the next meeting across a DST change, and adherence.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, spawn_app};
 

@@ -2,7 +2,7 @@
 //! the export.
 
 use icalendar::{Calendar, Component};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, spawn_app};
 
