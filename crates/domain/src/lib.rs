@@ -24,6 +24,7 @@ pub mod partnership;
 pub mod progress;
 pub mod rhythm;
 pub mod smart;
+pub mod webhook;
 
 pub use goal::{Direction, GoalDraft, GoalStatus, MetricDraft, MetricKind, Milestone};
 pub use progress::{GoalPlan, ProgressReport, ProgressStatus, Reading, StatusThresholds};

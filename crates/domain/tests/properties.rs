@@ -156,3 +156,35 @@ fn the_dst_property_covers_real_transitions() {
     );
     assert_eq!(after.with_timezone(&ny).hour(), 9);
 }
+
+proptest! {
+    #[test]
+    fn retry_waits_stay_in_the_upper_half_of_a_doubling_window_and_end(
+        base_secs in 1i64..600,
+        cap_factor in 1i32..64,
+        max_attempts in 1u32..20,
+        attempts_made in 0u32..25,
+        jitter in 0.0f64..1.0,
+    ) {
+        use tandem_domain::webhook::RetryPolicy;
+        let policy = RetryPolicy {
+            base: Duration::seconds(base_secs),
+            cap: Duration::seconds(base_secs) * cap_factor,
+            max_attempts,
+        };
+        match policy.next_delay(attempts_made, jitter) {
+            None => prop_assert!(attempts_made == 0 || attempts_made >= max_attempts),
+            Some(wait) => {
+                prop_assert!(attempts_made >= 1 && attempts_made < max_attempts);
+                let doubled = Duration::seconds(base_secs) * 2i32.pow((attempts_made - 1).min(20));
+                let window = doubled.min(policy.cap);
+                prop_assert!(wait <= window, "{wait} > {window}");
+                prop_assert!(wait * 2 >= window - Duration::milliseconds(1), "{wait} below half of {window}");
+                // Never shorter than the previous try's shortest wait: backoff does not shrink.
+                if let Some(before) = policy.next_delay(attempts_made - 1, 0.0) {
+                    prop_assert!(policy.next_delay(attempts_made, 1.0).unwrap() >= before);
+                }
+            }
+        }
+    }
+}

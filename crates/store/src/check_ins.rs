@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::check_ins;
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored check-in.
@@ -32,9 +33,15 @@ pub struct CheckIn {
 pub fn insert(conn: &mut DbConnection, c: &CheckIn) -> StoreResult<()> {
     diesel::insert_into(check_ins::table)
         .values(c)
-        .execute(conn)
-        .map(|_| ())
-        .map_err(StoreError::from)
+        .execute(conn)?;
+    changes::record(
+        conn,
+        &c.partnership_id,
+        "check_in",
+        &c.id,
+        Op::Created,
+        c.created_at,
+    )
 }
 
 /// A check-in by id (authorization is the caller's job, through its partnership).

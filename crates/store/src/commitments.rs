@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::{commitments, meetings};
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored commitment.
@@ -46,9 +47,15 @@ pub struct Commitment {
 pub fn insert(conn: &mut DbConnection, c: &Commitment) -> StoreResult<()> {
     diesel::insert_into(commitments::table)
         .values(c)
-        .execute(conn)
-        .map(|_| ())
-        .map_err(StoreError::from)
+        .execute(conn)?;
+    changes::record(
+        conn,
+        &c.partnership_id,
+        "commitment",
+        &c.id,
+        Op::Created,
+        c.created_at,
+    )
 }
 
 /// A commitment by id (authorization is the caller's job, through its partnership).
@@ -164,5 +171,12 @@ pub fn save(conn: &mut DbConnection, changed: &Commitment) -> StoreResult<()> {
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    changes::record(
+        conn,
+        &changed.partnership_id,
+        "commitment",
+        &changed.id,
+        Op::Updated,
+        changed.updated_at,
+    )
 }

@@ -163,12 +163,48 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
     conn.ping().map_err(StoreError::from)
 }
 
+/// A fixed key for the PostgreSQL advisory lock that writers take for their whole transaction.
+const WRITER_LOCK_KEY: i64 = 0x7a4d_656d_0002;
+
+/// Makes write transactions take turns, as SQLite's single writer does anyway.
+///
+/// The change log and the webhook outbox number their rows; with writers in turn, numbers are
+/// handed out in commit order, so a reader paging by number never skips a row that commits later.
+/// Taking it first in every write transaction (and only that one lock) rules out deadlocks. On
+/// PostgreSQL it is a transaction-scoped advisory lock (re-entrant); SQLite needs nothing.
+pub fn serialise_writers(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")).execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Runs `f` in a transaction that takes the write lock up front.
 ///
 /// On SQLite a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
 /// another writer got in between; `BEGIN IMMEDIATE` queues behind `busy_timeout` instead. On
-/// PostgreSQL this is an ordinary transaction. Nested calls become savepoints.
+/// PostgreSQL it takes the writers' advisory lock ([`serialise_writers`]). Nested calls become
+/// savepoints.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    transaction(conn, true, f)
+}
+
+/// A write transaction for queue bookkeeping (webhook deliveries): like [`write_transaction`] on
+/// SQLite, but on PostgreSQL without the writers' lock, so instances claim rows in parallel with
+/// `FOR UPDATE SKIP LOCKED` instead of taking turns. Queue rows are not in the change log.
+pub fn queue_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    transaction(conn, false, f)
+}
+
+fn transaction<T, E, F>(conn: &mut DbConnection, serialise: bool, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<StoreError>,
@@ -184,6 +220,10 @@ where
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(fail)?
         }
         _ => Manager::begin_transaction(conn).map_err(fail)?,
+    }
+    if serialise && !nested && let Err(e) = serialise_writers(conn) {
+        let _ = Manager::rollback_transaction(conn);
+        return Err(E::from(e));
     }
     match f(conn) {
         Ok(value) => {

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::fit_reviews;
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored review.
@@ -43,7 +44,15 @@ pub fn insert(conn: &mut DbConnection, r: &FitReview) -> StoreResult<()> {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("fit_review".into()),
             other => other,
-        })
+        })?;
+    changes::record(
+        conn,
+        &r.partnership_id,
+        "fit_review",
+        &r.id,
+        Op::Created,
+        r.created_at,
+    )
 }
 
 /// Every review of a partnership, by round then submission.

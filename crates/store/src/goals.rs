@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::{goal_changes, goals, milestones};
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored goal. Enumerations are stored as their snake_case names.
@@ -135,9 +136,16 @@ pub fn insert(
         })?;
     // The multi-backend connection has no batch insert; a goal has a handful of milestones.
     for milestone in milestones {
-        insert_milestone(conn, milestone)?;
+        insert_milestone_row(conn, milestone)?;
     }
-    Ok(())
+    changes::record(
+        conn,
+        &goal.partnership_id,
+        "goal",
+        &goal.id,
+        Op::Created,
+        goal.created_at,
+    )
 }
 
 /// A goal by id (authorization is the caller's job: check the partnership).
@@ -231,7 +239,19 @@ pub fn save(conn: &mut DbConnection, changed: &Goal) -> StoreResult<()> {
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    let op = if changed.status == "archived" {
+        Op::Archived
+    } else {
+        Op::Updated
+    };
+    changes::record(
+        conn,
+        &changed.partnership_id,
+        "goal",
+        &changed.id,
+        op,
+        changed.updated_at,
+    )
 }
 
 /// How many active goals `owner_id` holds in the partnership.
@@ -286,12 +306,23 @@ pub fn milestones_of_many(
         .map_err(StoreError::from)
 }
 
-/// Adds a milestone.
+/// Adds a milestone to an existing goal (the change log shows the goal updated).
 pub fn insert_milestone(conn: &mut DbConnection, milestone: &MilestoneRow) -> StoreResult<()> {
+    insert_milestone_row(conn, milestone)?;
+    goal_updated(conn, &milestone.goal_id, milestone.updated_at)
+}
+
+fn insert_milestone_row(conn: &mut DbConnection, milestone: &MilestoneRow) -> StoreResult<()> {
     diesel::insert_into(milestones::table)
         .values(milestone)
         .execute(conn)?;
     Ok(())
+}
+
+/// Milestones and pending changes are part of the goal's representation: a change to them is a
+/// change to the goal for clients that mirror it.
+fn goal_updated(conn: &mut DbConnection, goal_id: &str, at: NaiveDateTime) -> StoreResult<()> {
+    changes::record_for_goal(conn, goal_id, "goal", goal_id, Op::Updated, at)
 }
 
 /// Overwrites a milestone's fields.
@@ -309,7 +340,7 @@ pub fn save_milestone(conn: &mut DbConnection, m: &MilestoneRow) -> StoreResult<
     if updated == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    goal_updated(conn, &m.goal_id, m.updated_at)
 }
 
 /// Records a history entry.
@@ -317,6 +348,9 @@ pub fn insert_change(conn: &mut DbConnection, change: &GoalChange) -> StoreResul
     diesel::insert_into(goal_changes::table)
         .values(change)
         .execute(conn)?;
+    if change.state == "pending" {
+        goal_updated(conn, &change.goal_id, change.created_at)?;
+    }
     Ok(())
 }
 
@@ -383,7 +417,11 @@ pub fn decide_change(
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    let goal_id: String = goal_changes::table
+        .find(change_id)
+        .select(goal_changes::goal_id)
+        .first(conn)?;
+    goal_updated(conn, &goal_id, at)
 }
 
 /// Pending changes of several goals at once (for lists).

@@ -6,6 +6,7 @@
 //! All SQL lives in this crate, one module per resource.
 
 pub mod access_tokens;
+pub mod changes;
 pub mod check_ins;
 pub mod commitments;
 pub mod db;
@@ -21,8 +22,11 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
-pub use db::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
+pub use db::{
+    Backend, DbConnection, Pool, PooledConnection, connect, queue_transaction, write_transaction,
+};
 pub use error::StoreError;
 
 /// Result alias for store operations.

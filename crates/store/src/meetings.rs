@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{goal_changes, goals, meeting_notes, meetings};
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored meeting.
@@ -94,7 +95,15 @@ pub fn insert(conn: &mut DbConnection, meeting: &Meeting) -> StoreResult<()> {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("meeting".into()),
             other => other,
-        })
+        })?;
+    changes::record(
+        conn,
+        &meeting.partnership_id,
+        "meeting",
+        &meeting.id,
+        Op::Created,
+        meeting.created_at,
+    )
 }
 
 /// A meeting by id (authorization is the caller's job, through its partnership).
@@ -258,7 +267,14 @@ pub fn save(conn: &mut DbConnection, changed: &Meeting) -> StoreResult<()> {
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    changes::record(
+        conn,
+        &changed.partnership_id,
+        "meeting",
+        &changed.id,
+        Op::Updated,
+        changed.updated_at,
+    )
 }
 
 /// Both partners' notes in a meeting (none until written).
@@ -288,14 +304,14 @@ pub fn find_notes(
 /// between is [`StoreError::Stale`]), later versions replace `version - 1` or are stale.
 pub fn save_notes(conn: &mut DbConnection, notes: &Notes) -> StoreResult<()> {
     if notes.version == 1 {
-        return diesel::insert_into(meeting_notes::table)
+        diesel::insert_into(meeting_notes::table)
             .values(notes)
             .execute(conn)
-            .map(|_| ())
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Conflict(_) => StoreError::Stale,
                 other => other,
-            });
+            })?;
+        return notes_changed(conn, notes, Op::Created);
     }
     let updated = diesel::update(
         meeting_notes::table
@@ -315,7 +331,17 @@ pub fn save_notes(conn: &mut DbConnection, notes: &Notes) -> StoreResult<()> {
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    notes_changed(conn, notes, Op::Updated)
+}
+
+/// A notes block is identified in the change log as `meeting_id/partner_id`.
+fn notes_changed(conn: &mut DbConnection, notes: &Notes, op: Op) -> StoreResult<()> {
+    let partnership_id: String = meetings::table
+        .find(&notes.meeting_id)
+        .select(meetings::partnership_id)
+        .first(conn)?;
+    let id = format!("{}/{}", notes.meeting_id, notes.partner_id);
+    changes::record(conn, &partnership_id, "meeting_notes", &id, op, notes.updated_at)
 }
 
 /// Goal and milestone changes made in a meeting, with the owner of each goal, oldest first.

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{goals, partnerships};
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored partnership.
@@ -73,6 +74,14 @@ pub fn insert(conn: &mut DbConnection, new: &Partnership) -> StoreResult<Partner
             StoreError::Conflict(_) => StoreError::Conflict("partnership".into()),
             other => other,
         })?;
+    changes::record(
+        conn,
+        &new.id,
+        "partnership",
+        &new.id,
+        Op::Created,
+        new.created_at,
+    )?;
     Ok(new.clone())
 }
 
@@ -86,6 +95,7 @@ macro_rules! member_filter {
                 .and(partnerships::invitee_email.eq($member.email.to_owned())))
     };
 }
+pub(crate) use member_filter;
 
 /// The partnership, if `member` belongs to it ([`StoreError::NotFound`] otherwise).
 pub fn find_for_member(
@@ -166,6 +176,19 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
     if updated == 0 {
         return Err(StoreError::Stale);
     }
+    let op = if matches!(changed.status.as_str(), "ended" | "declined") {
+        Op::Archived
+    } else {
+        Op::Updated
+    };
+    changes::record(
+        conn,
+        &changed.id,
+        "partnership",
+        &changed.id,
+        op,
+        changed.updated_at,
+    )?;
     Ok(changed.clone())
 }
 

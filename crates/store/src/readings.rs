@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{reading_revisions, readings};
+use crate::changes::{self, Op};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored reading.
@@ -79,6 +80,14 @@ pub fn insert(conn: &mut DbConnection, reading: &Reading) -> StoreResult<Inserte
         diesel::insert_into(readings::table)
             .values(reading)
             .execute(conn)?;
+        changes::record_for_goal(
+            conn,
+            &reading.goal_id,
+            "reading",
+            &reading.id,
+            Op::Created,
+            reading.created_at,
+        )?;
         Ok(Inserted::Created(reading.clone()))
     })
 }
@@ -197,7 +206,19 @@ pub fn save(conn: &mut DbConnection, changed: &Reading, revision: &Revision) -> 
         diesel::insert_into(reading_revisions::table)
             .values(revision)
             .execute(conn)?;
-        Ok(())
+        let op = if changed.deleted_at.is_some() {
+            Op::Deleted
+        } else {
+            Op::Updated
+        };
+        changes::record_for_goal(
+            conn,
+            &changed.goal_id,
+            "reading",
+            &changed.id,
+            op,
+            changed.updated_at,
+        )
     })
 }
 

@@ -71,6 +71,7 @@ diesel::table! {
         updated_at -> Timestamp,
         grace_days -> Integer,
         last_refreshed_on -> Nullable<Date>,
+        fit_review_announced_on -> Nullable<Date>,
     }
 }
 
@@ -247,6 +248,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_announced -> Bool,
     }
 }
 
@@ -306,3 +308,80 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        partnership_id -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        op -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        partnership_id -> Nullable<Text>,
+        payload -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        owner_id -> Text,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        partnership_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, number) {
+        delivery_id -> Text,
+        number -> Integer,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
+    events,
+    partnerships,
+    changes,
+);

@@ -1,0 +1,140 @@
+//! The change log behind `GET /v1/changes`: one row per change to anything a partner can see,
+//! written by the store function that made the change, in the same transaction.
+//!
+//! Writers serialise on one lock ([`crate::write_transaction`]), so `seq` grows in commit order: a
+//! reader that pages by `seq` never misses a row that commits later with a smaller number.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::partnerships::{Member, member_filter};
+use crate::schema::{changes, goals, partnerships};
+use crate::{DbConnection, StoreError, StoreResult};
+
+/// What happened to the entity. `Archived` and `Deleted` are tombstones: the entity left the
+/// lists a client mirrors (an archived goal, a deleted reading, an ended partnership).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// It came into being.
+    Created,
+    /// One of its fields changed.
+    Updated,
+    /// It was archived, ended or declined: kept, but out of the live lists.
+    Archived,
+    /// It was deleted (soft: its history stays readable).
+    Deleted,
+}
+
+impl Op {
+    /// The stored and published name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Created => "created",
+            Op::Updated => "updated",
+            Op::Archived => "archived",
+            Op::Deleted => "deleted",
+        }
+    }
+}
+
+/// A logged change.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = changes)]
+pub struct Change {
+    /// Position in the log (commit order).
+    pub seq: i64,
+    /// The partnership the entity belongs to (who may see the change).
+    pub partnership_id: String,
+    /// `partnership`, `goal`, `milestone`, `goal_change`, `reading`, `meeting`, `meeting_notes`,
+    /// `commitment`, `check_in` or `fit_review`.
+    pub entity: String,
+    /// The entity's id (`meeting_id/partner_id` for a notes block).
+    pub entity_id: String,
+    /// `created`, `updated`, `archived` or `deleted`.
+    pub op: String,
+    /// When (the entity's own timestamp).
+    pub at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = changes)]
+struct NewChange<'a> {
+    partnership_id: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    op: &'a str,
+    at: NaiveDateTime,
+}
+
+/// Logs a change; call it inside the transaction that made it.
+pub fn record(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    entity: &str,
+    entity_id: &str,
+    op: Op,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    crate::db::serialise_writers(conn)?;
+    diesel::insert_into(changes::table)
+        .values(NewChange {
+            partnership_id,
+            entity,
+            entity_id,
+            op: op.as_str(),
+            at,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Logs a change to something that belongs to a goal (its partnership is looked up).
+pub fn record_for_goal(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    entity: &str,
+    entity_id: &str,
+    op: Op,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let partnership_id: String = goals::table
+        .find(goal_id)
+        .select(goals::partnership_id)
+        .first(conn)?;
+    record(conn, &partnership_id, entity, entity_id, op, at)
+}
+
+/// Up to `limit` changes after `since` in partnerships `member` can see, oldest first.
+pub fn since(
+    conn: &mut DbConnection,
+    member: Member<'_>,
+    since: i64,
+    limit: i64,
+) -> StoreResult<Vec<Change>> {
+    let visible = partnerships::table
+        .filter(member_filter!(member))
+        .select(partnerships::id);
+    let mut query = changes::table
+        .filter(changes::seq.gt(since))
+        .filter(changes::partnership_id.eq_any(visible))
+        .order(changes::seq)
+        .limit(limit)
+        .select(Change::as_select())
+        .into_boxed();
+    if let Some(only) = member.only {
+        query = query.filter(changes::partnership_id.eq(only.to_owned()));
+    }
+    query
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// The newest position in the log (0 when empty): where a client that wants only future changes
+/// starts.
+pub fn head(conn: &mut DbConnection) -> StoreResult<i64> {
+    changes::table
+        .select(diesel::dsl::max(changes::seq))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+        .map_err(StoreError::from)
+}
