@@ -66,6 +66,82 @@ pub struct Config {
     /// (0: unlimited).
     #[arg(long, env = "TANDEM_AUTH_RATE_LIMIT", default_value_t = 30)]
     pub auth_rate_limit: u32,
+
+    /// Webhook delivery settings.
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
+}
+
+/// Where webhooks may go and how hard Tandem tries to deliver them.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookConfig {
+    /// Allow plain `http://` webhook targets (development only; https otherwise).
+    #[arg(long = "webhook-allow-http", env = "TANDEM_WEBHOOK_ALLOW_HTTP")]
+    pub allow_http: bool,
+
+    /// Allow webhook targets on loopback, private and link-local addresses (development, or a
+    /// receiver inside your own network). Refused by default: no SSRF into the server's network.
+    #[arg(long = "webhook-allow-private", env = "TANDEM_WEBHOOK_ALLOW_PRIVATE")]
+    pub allow_private: bool,
+
+    /// Run the delivery worker in this instance (several instances may all run it).
+    #[arg(long = "webhook-worker", env = "TANDEM_WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub worker: bool,
+
+    /// How often the worker looks for due deliveries, milliseconds.
+    #[arg(long = "webhook-poll-ms", env = "TANDEM_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub poll_ms: u64,
+
+    /// How often time-driven events (`commitment.due`, `fit_review.due`) are looked for, seconds.
+    #[arg(long = "webhook-due-scan-secs", env = "TANDEM_WEBHOOK_DUE_SCAN_SECS", default_value_t = 60)]
+    pub due_scan_secs: u64,
+
+    /// The wait after a delivery's first failure, milliseconds; it doubles per failure (capped at
+    /// six hours), with jitter.
+    #[arg(long = "webhook-retry-base-ms", env = "TANDEM_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub retry_base_ms: u64,
+
+    /// Tries per delivery, the first included; then it is marked failed.
+    #[arg(long = "webhook-max-attempts", env = "TANDEM_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12)]
+    pub max_attempts: u32,
+
+    /// How long a receiver may take to answer, milliseconds.
+    #[arg(long = "webhook-timeout-ms", env = "TANDEM_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            allow_http: false,
+            allow_private: false,
+            worker: true,
+            poll_ms: 1000,
+            due_scan_secs: 60,
+            retry_base_ms: 30_000,
+            max_attempts: 12,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+impl WebhookConfig {
+    /// Where targets may point.
+    pub fn target_policy(&self) -> tandem_domain::webhook::TargetPolicy {
+        tandem_domain::webhook::TargetPolicy {
+            allow_http: self.allow_http,
+            allow_private: self.allow_private,
+        }
+    }
+
+    /// How failing deliveries are retried.
+    pub fn retry_policy(&self) -> tandem_domain::webhook::RetryPolicy {
+        tandem_domain::webhook::RetryPolicy {
+            base: chrono::Duration::milliseconds(self.retry_base_ms.min(i64::MAX as u64) as i64),
+            cap: chrono::Duration::hours(6),
+            max_attempts: self.max_attempts.max(1),
+        }
+    }
 }
 
 impl Config {
@@ -84,6 +160,7 @@ impl Config {
             admin_emails: Vec::new(),
             cors_origins: Vec::new(),
             auth_rate_limit: 30,
+            webhooks: WebhookConfig::default(),
         }
     }
 }

@@ -40,11 +40,14 @@ answers 404, exactly like one that does not exist.",
         (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
         (name = "check-ins", description = "Short updates between meetings, with the readings behind them"),
         (name = "fit-reviews", description = "Every quarter, does the pairing still work? Answers stay hidden until both are in"),
+        (name = "webhooks", description = "Signed event deliveries for integrations: subscriptions, a delivery log with every try, redelivery. \
+The `webhooks` section of this document lists each event and its payload; see `create_webhook` for headers and how to verify signatures"),
+        (name = "sync", description = "Incremental sync for mirrors: a gap-free feed of creates, updates and tombstones; `updated_since` on every list"),
         (name = "admin", description = "Provisioning for HR systems: upsert people by their id, deactivate, list (admins only; never partnership contents)"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),
     components(
-        schemas(Problem, FieldError),
+        schemas(Problem, FieldError, crate::events::WebhookEvent),
         responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PreconditionRequired, PayloadTooLarge, TooManyRequests,
             UnsupportedMediaType, ValidationFailed, InvalidTransition, GoalRefused, InternalError, ServiceUnavailable),
     )
@@ -199,6 +202,7 @@ pub fn api_doc() -> OpenApi {
 /// a body can be malformed (400), too large (413), not JSON (415) or invalid (422); parameters can
 /// be malformed (400); a protected operation can be refused (401); anything can fail (500).
 fn finish(mut doc: OpenApi) -> OpenApi {
+    doc.webhooks = Some(webhooks());
     goal_patch_schema(&mut doc);
     batch_reading_schema(&mut doc);
     note_items_schema(&mut doc);
@@ -341,6 +345,61 @@ fn batch_reading_schema(doc: &mut OpenApi) {
             Ref::from_schema_name("BatchReading").into(),
         ));
     }
+}
+
+/// The events Tandem sends, in the document's `webhooks` section (OpenAPI 3.1): per event its
+/// body (`WebhookEvent` with that type's `data`) and the headers that prove it came from Tandem.
+fn webhooks() -> utoipa::openapi::Paths {
+    use crate::delivery::{DELIVERY_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+    use serde_json::json;
+    use tandem_domain::webhook::{EventType, TEST_EVENT};
+
+    let data_schema = |name: &str| match name {
+        "reading.recorded" => "ReadingRecorded",
+        "goal.status_changed" => "GoalStatusChanged",
+        "goal.activated" => "GoalActivated",
+        "meeting.scheduled" => "MeetingScheduled",
+        "meeting.completed" => "MeetingCompleted",
+        "commitment.due" => "CommitmentDue",
+        "fit_review.due" => "FitReviewDue",
+        "partnership.updated" => "PartnershipUpdated",
+        _ => "WebhookTest",
+    };
+    let header = |name: &str, description: &str, example: &str| {
+        json!({"name": name, "in": "header", "required": true, "description": description,
+               "schema": {"type": "string"}, "example": example})
+    };
+    let mut paths = serde_json::Map::new();
+    let names = EventType::ALL.iter().map(|e| e.name()).chain([TEST_EVENT]);
+    for name in names {
+        let data = data_schema(name);
+        paths.insert(name.to_owned(), json!({"post": {
+            "tags": ["webhooks"],
+            "operationId": format!("event_{}", name.replace('.', "_")),
+            "summary": format!("`{name}` delivered to a subscription's URL"),
+            "description": "Verify before trusting: compute hex(HMAC-SHA256(secret, timestamp + \".\" + raw body)) \
+with the subscription's secret and the Tandem-Webhook-Timestamp header, compare it in constant time with the v1= \
+part of Tandem-Signature, and refuse timestamps older than five minutes. The same event may arrive more than once \
+(retries are at-least-once): de-duplicate on Tandem-Webhook-Id. Answer any 2xx within 10 seconds; anything else is \
+retried with exponential backoff and jitter (30 s doubling, at most 6 h apart, 12 tries) and then marked failed.",
+            "parameters": [
+                header(ID_HEADER, "The event id (the body's `id`); the same on every try and redelivery", "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f90"),
+                header(TIMESTAMP_HEADER, "When this try was signed, Unix seconds", "1795680000"),
+                header(SIGNATURE_HEADER, "`t=<timestamp>,v1=<hex HMAC-SHA256 of \"<timestamp>.<body>\">`", "t=1795680000,v1=5f2b1c0e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"),
+                header(EVENT_HEADER, "The event type", name),
+                header(DELIVERY_HEADER, "This delivery (a redelivery has a new one)", "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4fb0"),
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/WebhookEvent"},
+                {"type": "object", "properties": {
+                    "type": {"type": "string", "enum": [name]},
+                    "data": {"$ref": format!("#/components/schemas/{data}")}
+                }}
+            ]}}}},
+            "responses": {"2XX": {"description": "Received; any 2xx stops the retries"}}
+        }}));
+    }
+    serde_json::from_value(serde_json::Value::Object(paths)).expect("the webhooks section is valid")
 }
 
 /// Each line of meeting notes is 1 to 1,000 characters; utoipa cannot put

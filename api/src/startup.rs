@@ -45,6 +45,7 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    state: AppState,
 }
 
 /// Name of the stored setting that holds the generated signing secret.
@@ -85,6 +86,7 @@ impl Application {
             source,
         })?;
         let cors_origins = config.cors_origins.clone();
+        let worker_state = state.clone();
         let state = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -118,6 +120,7 @@ impl Application {
         Ok(Application {
             addr,
             server: server.run(),
+            state: worker_state,
         })
     }
 
@@ -126,9 +129,25 @@ impl Application {
         self.addr
     }
 
-    /// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish.
+    /// A handle to stop the server from elsewhere (tests restart servers on the same database).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM (or [`Application::handle`]'s stop), then stops accepting and
+    /// lets in-flight requests finish. The webhook worker runs alongside and stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self
+            .state
+            .config
+            .webhooks
+            .worker
+            .then(|| tokio::spawn(crate::delivery::run_worker(self.state.clone())));
+        let served = self.server.await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        served
     }
 }
 

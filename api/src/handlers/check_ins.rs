@@ -194,7 +194,7 @@ pub async fn create_check_in(
                                 "must be one of your goals in this partnership",
                             ));
                         }
-                        Ok::<_, ApiError>(readings::insert(
+                        Ok::<_, ApiError>(super::readings::record_reading(
                             conn,
                             &new_reading(goal, &reading, &who),
                         )?)

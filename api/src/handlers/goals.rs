@@ -3,7 +3,7 @@
 //! commitment); only the owner changes it (403 for the partner, 404 for anyone else).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -182,49 +182,7 @@ pub async fn create_goal(
     idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
         let view = crate::db::run(&st, move |conn| {
             write_transaction(conn, |conn| {
-                let p = load_partnership(conn, &partnership_id, &who)?;
-                if !status_of(&p).is_live() {
-                    return Err(ApiError::Conflict(format!("the partnership is {}; no new goals", p.status)));
-                }
-                let now = crate::clock::now().naive_utc();
-                let mut goal = Goal {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    partnership_id: p.id.clone(),
-                    owner_id: who.id.clone(),
-                    status: "draft".into(),
-                    title: None, what: None, who: None, why: None,
-                    metric_name: None, metric_unit: None, metric_kind: None, direction: None,
-                    baseline: None, target: None, confidence: None, alignment: None, alignment_ref: None,
-                    start_date: None, due_date: None, weight: 1.0, update_every_days: 7,
-                    external_ref: None, source: None, activated_at: None, closed_at: None,
-                    version: 1, created_at: now, updated_at: now,
-                };
-                body.write_into(&mut goal);
-                let milestones: Vec<MilestoneRow> = body
-                    .milestones
-                    .iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(i, m)| MilestoneRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        goal_id: goal.id.clone(),
-                        position: i as i32,
-                        title: m.title.trim().to_owned(),
-                        due_date: m.due_date,
-                        target: m.target,
-                        completed_on: None,
-                        created_at: now,
-                        updated_at: now,
-                    })
-                    .collect();
-                goals::insert(conn, &goal, &milestones).map_err(|e| match e {
-                    StoreError::Conflict(_) => ApiError::Conflict(
-                        "a goal with this source and external_ref already exists in the partnership".into(),
-                    ),
-                    other => other.into(),
-                })?;
-                record(conn, &goal.id, &who.id, "created", "applied", None, None, &[], now)?;
-                Ok(full_view(conn, &goal)?)
+                create_in(conn, &partnership_id, &who, &body)
             })
         })
         .await?;
@@ -438,80 +396,226 @@ pub async fn update_goal(
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
     let (version, view) = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
-            let (mut goal, _) = load(conn, &goal_id, &who)?;
-            owner_only(&goal, &who)?;
-            if expected.is_some_and(|v| v != goal.version) {
-                return Err(ApiError::PreconditionFailed);
-            }
-            let status = status_of_goal(&goal);
-            if !matches!(status, GoalStatus::Draft | GoalStatus::Active) {
-                return Err(ApiError::Conflict(format!(
-                    "a goal that is {} can no longer be edited",
-                    goal.status
-                )));
-            }
-            let before = without_nulls(
-                serde_json::to_value(GoalInput::of(&goal)).map_err(ApiError::internal)?,
-            );
-            let mut merged = before.clone();
-            merge_patch(&mut merged, &Value::Object(patch));
-            let input: GoalInput =
-                parse_json(&serde_json::to_vec(&merged).map_err(ApiError::internal)?)?;
-            input.validate()?;
-            let after = without_nulls(serde_json::to_value(&input).map_err(ApiError::internal)?);
-            let mut changes = Vec::new();
-            diff(&before, &after, "", &mut changes);
-            if changes.is_empty() {
-                return Ok((goal.version, full_view(conn, &goal)?));
-            }
-            let (mut applied, mut pending) = (Vec::new(), Vec::new());
-            if status == GoalStatus::Active {
-                let direction = input.metric.as_ref().and_then(|m| m.direction);
-                for change in changes {
-                    if matches!(change.field.as_str(), "/metric/direction" | "/metric/kind") {
-                        return Err(ApiError::field(
-                            &change.field,
-                            "read_only",
-                            "the metric's direction and kind cannot change once the goal is active",
-                        ));
-                    }
-                    match effect(direction, &change) {
-                        Effect::Easier => pending.push(change),
-                        Effect::NotEasier => applied.push(change),
-                    }
-                }
-            } else {
-                applied = changes;
-            }
-            let mut doc = before;
-            for change in &applied {
-                set_pointer(&mut doc, &change.field, change.new.clone());
-            }
-            let result: GoalInput = serde_json::from_value(doc).map_err(ApiError::internal)?;
-            let now = crate::clock::now().naive_utc();
-            if !applied.is_empty() {
-                result.write_into(&mut goal);
-                if status == GoalStatus::Active {
-                    let assessment = assessment_of(&goal, &goals::milestones_of(conn, &goal.id)?);
-                    if !assessment.complete {
-                        return Err(not_smart(&assessment));
-                    }
-                }
-                touch(conn, &mut goal, now)?;
-                record(
-                    conn, &goal.id, &who.id, "edited", "applied", None, None, &applied, now,
-                )?;
-            }
-            if !pending.is_empty() {
-                record(
-                    conn, &goal.id, &who.id, "edited", "pending", None, None, &pending, now,
-                )?;
-            }
-            Ok((goal.version, full_view(conn, &goal)?))
+            edit(conn, &goal_id, &who, expected, patch)
         })
     })
     .await?;
     Ok(respond(view, version))
+}
+
+/// Create or update the goal mirrored from an OKR tool, by that tool's id for it.
+///
+/// The first call creates a draft owned by the caller (201), with `source` and `external_ref`
+/// taken from the path; later calls update that goal (200) exactly like `PATCH /v1/goals/{id}`
+/// with the fields sent (fields left out stay; an active goal's easing changes become pending;
+/// milestones count on creation only). So a sync can send the same document again and again.
+/// Only the goal's owner may update it (403 for the partner's).
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "upsert_goal_by_external_ref",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"),
+        ("source" = String, Path, pattern = r"^[^/]{1,100}$", description = "The external tool's name, e.g. `lattice`"),
+        ("external_ref" = String, Path, pattern = r"^[^/]{1,200}$", description = "The goal's id in that tool"),
+        ("If-Match" = Option<String>, Header, pattern = r#"^(\*|"?[0-9]+"?)$"#, description = "On update: 412 if the goal changed since")),
+    request_body = GoalInput,
+    responses(
+        (status = 200, description = "Updated", body = GoalView, headers(("ETag" = String, description = "New version"))),
+        (status = 201, description = "Created as a draft", body = GoalView,
+            headers(("Location" = String, description = "The new goal"), ("ETag" = String, description = "Its version"))),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[put("/partnerships/{id}/goals/by-external-ref/{source}/{external_ref}")]
+pub async fn upsert_goal_by_external_ref(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(uuid::Uuid, String, String)>,
+    Json(mut body): Json<GoalInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (partnership_id, source, external_ref) = path.into_inner();
+    let mut errors = Vec::new();
+    for (field, given, wanted, max) in [
+        ("source", &body.source, &source, 100),
+        ("external_ref", &body.external_ref, &external_ref, 200),
+    ] {
+        if given.as_ref().is_some_and(|g| g != wanted) {
+            errors.push(FieldError::new(field, "mismatch", format!("must be {wanted:?}, as in the path, or left out")));
+        } else if wanted.trim().is_empty() || wanted.chars().count() > max {
+            return Err(ApiError::BadRequest(format!("{field} in the path must be 1 to {max} characters")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    body.source = Some(source.clone());
+    body.external_ref = Some(external_ref.clone());
+    body.validate()?;
+    let expected = expected_version(&req)?;
+    let (partnership_id, who) = (partnership_id.to_string(), CallerRef::from(&caller));
+    let (created, version, view) = crate::db::run(&state, move |conn| {
+        write_transaction(conn, |conn| {
+            let p = load_partnership(conn, &partnership_id, &who)?;
+            match goals::find_by_external_ref(conn, &p.id, &source, &external_ref)? {
+                None => Ok((true, 1, create_in(conn, &p.id, &who, &body)?)),
+                Some(goal) => {
+                    let mut doc = without_nulls(serde_json::to_value(&body).map_err(ApiError::internal)?);
+                    let Value::Object(patch) = &mut doc else {
+                        return Err(ApiError::internal("a goal document is an object"));
+                    };
+                    patch.remove("milestones");
+                    let patch = std::mem::take(patch);
+                    let (version, view) = edit(conn, &goal.id, &who, expected, patch)?;
+                    Ok((false, version, view))
+                }
+            }
+        })
+    })
+    .await?;
+    if created {
+        return Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/v1/goals/{}", view.id)))
+            .insert_header((header::ETAG, etag(version)))
+            .json(view));
+    }
+    Ok(respond(view, version))
+}
+
+/// Creates a draft goal owned by `who` in a partnership they belong to.
+fn create_in(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    who: &CallerRef,
+    body: &GoalInput,
+) -> Result<GoalView, ApiError> {
+    let p = load_partnership(conn, partnership_id, who)?;
+    if !status_of(&p).is_live() {
+        return Err(ApiError::Conflict(format!("the partnership is {}; no new goals", p.status)));
+    }
+    let now = crate::clock::now().naive_utc();
+    let mut goal = Goal {
+        id: uuid::Uuid::now_v7().to_string(),
+        partnership_id: p.id.clone(),
+        owner_id: who.id.clone(),
+        status: "draft".into(),
+        title: None, what: None, who: None, why: None,
+        metric_name: None, metric_unit: None, metric_kind: None, direction: None,
+        baseline: None, target: None, confidence: None, alignment: None, alignment_ref: None,
+        start_date: None, due_date: None, weight: 1.0, update_every_days: 7,
+        external_ref: None, source: None, activated_at: None, closed_at: None,
+        version: 1, created_at: now, updated_at: now,
+    };
+    body.write_into(&mut goal);
+    let milestones: Vec<MilestoneRow> = body
+        .milestones
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, m)| MilestoneRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            goal_id: goal.id.clone(),
+            position: i as i32,
+            title: m.title.trim().to_owned(),
+            due_date: m.due_date,
+            target: m.target,
+            completed_on: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    goals::insert(conn, &goal, &milestones).map_err(|e| match e {
+        StoreError::Conflict(_) => ApiError::Conflict(
+            "a goal with this source and external_ref already exists in the partnership".into(),
+        ),
+        other => other.into(),
+    })?;
+    record(conn, &goal.id, &who.id, "created", "applied", None, None, &[], now)?;
+    Ok(full_view(conn, &goal)?)
+}
+
+/// Applies a merge patch of the goal document to `who`'s goal (see `update_goal`): returns the
+/// new version and view.
+fn edit(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    who: &CallerRef,
+    expected: Option<i64>,
+    patch: serde_json::Map<String, Value>,
+) -> Result<(i64, GoalView), ApiError> {
+    let (mut goal, _) = load(conn, goal_id, who)?;
+    owner_only(&goal, who)?;
+    if expected.is_some_and(|v| v != goal.version) {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let status = status_of_goal(&goal);
+    if !matches!(status, GoalStatus::Draft | GoalStatus::Active) {
+        return Err(ApiError::Conflict(format!(
+            "a goal that is {} can no longer be edited",
+            goal.status
+        )));
+    }
+    let before = without_nulls(
+        serde_json::to_value(GoalInput::of(&goal)).map_err(ApiError::internal)?,
+    );
+    let mut merged = before.clone();
+    merge_patch(&mut merged, &Value::Object(patch));
+    let input: GoalInput =
+        parse_json(&serde_json::to_vec(&merged).map_err(ApiError::internal)?)?;
+    input.validate()?;
+    let after = without_nulls(serde_json::to_value(&input).map_err(ApiError::internal)?);
+    let mut changes = Vec::new();
+    diff(&before, &after, "", &mut changes);
+    if changes.is_empty() {
+        return Ok((goal.version, full_view(conn, &goal)?));
+    }
+    let (mut applied, mut pending) = (Vec::new(), Vec::new());
+    if status == GoalStatus::Active {
+        let direction = input.metric.as_ref().and_then(|m| m.direction);
+        for change in changes {
+            if matches!(change.field.as_str(), "/metric/direction" | "/metric/kind") {
+                return Err(ApiError::field(
+                    &change.field,
+                    "read_only",
+                    "the metric's direction and kind cannot change once the goal is active",
+                ));
+            }
+            match effect(direction, &change) {
+                Effect::Easier => pending.push(change),
+                Effect::NotEasier => applied.push(change),
+            }
+        }
+    } else {
+        applied = changes;
+    }
+    let mut doc = before;
+    for change in &applied {
+        set_pointer(&mut doc, &change.field, change.new.clone());
+    }
+    let result: GoalInput = serde_json::from_value(doc).map_err(ApiError::internal)?;
+    let now = crate::clock::now().naive_utc();
+    if !applied.is_empty() {
+        result.write_into(&mut goal);
+        if status == GoalStatus::Active {
+            let assessment = assessment_of(&goal, &goals::milestones_of(conn, &goal.id)?);
+            if !assessment.complete {
+                return Err(not_smart(&assessment));
+            }
+        }
+        touch(conn, &mut goal, now)?;
+        record(
+            conn, &goal.id, &who.id, "edited", "applied", None, None, &applied, now,
+        )?;
+    }
+    if !pending.is_empty() {
+        record(
+            conn, &goal.id, &who.id, "edited", "pending", None, None, &pending, now,
+        )?;
+    }
+    Ok((goal.version, full_view(conn, &goal)?))
 }
 
 async fn change_status(
@@ -562,6 +666,7 @@ async fn change_status(
             goal.status = crate::enums::name(&to);
             touch(conn, &mut goal, now)?;
             record(conn, &goal.id, &who.id, "status_changed", "applied", None, None, &[change], now)?;
+            crate::events::goal_status_changed(conn, &goal, from, to, now.and_utc())?;
             Ok((goal.version, full_view(conn, &goal)?))
         })
     })

@@ -3,6 +3,7 @@
 //! loop on the previous meeting's commitments, and on completion freezes the scorecard and
 //! schedules the next meeting at the same local time.
 
+use crate::events::{EventData, MeetingCompleted, MeetingScheduled};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
@@ -615,6 +616,7 @@ pub async fn schedule_meeting(
                     }
                     other => other.into(),
                 })?;
+                announce_scheduled(conn, &m, now)?;
                 detail(conn, &m, &p)
             })
         })
@@ -1123,10 +1125,46 @@ pub async fn complete_meeting(
             StoreError::Conflict(_) => {
                 ApiError::Conflict("the partnership already has another scheduled meeting".into())
             }
-            other => other.into(),
-        })
+            other => ApiError::from(other),
+        })?;
+        crate::events::publish(
+            conn,
+            &p.id,
+            EventData::MeetingCompleted(MeetingCompleted {
+                meeting_id: m.id.clone(),
+                held_at,
+                attendee_ids: attendees,
+                next_meeting_id: next.as_ref().map(|n| n.id.clone()),
+                snapshot_href: format!("/v1/meetings/{}/snapshot", m.id),
+            }),
+            now,
+        )?;
+        if let Some(next) = &next {
+            announce_scheduled(conn, next, now)?;
+        }
+        Ok(())
     })
     .await
+}
+
+/// `meeting.scheduled`, in the transaction that put the meeting on the calendar.
+fn announce_scheduled(
+    conn: &mut DbConnection,
+    m: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    crate::events::publish(
+        conn,
+        &m.partnership_id,
+        EventData::MeetingScheduled(MeetingScheduled {
+            meeting_id: m.id.clone(),
+            scheduled_at: m.scheduled_at.and_utc(),
+            length_minutes: m.length_minutes,
+            location: m.location.clone(),
+            href: format!("/v1/meetings/{}", m.id),
+        }),
+        now,
+    )
 }
 
 /// The scorecard frozen when a meeting was completed; `Accept: text/csv` gives the same columns

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod check_ins;
 pub mod commitments;
 pub mod docs;
@@ -19,6 +20,7 @@ pub mod readings;
 pub mod refresh;
 pub mod scorecards;
 pub mod tokens;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,6 +42,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tokens::list_tokens)
                 .service(tokens::get_token)
                 .service(tokens::revoke_token)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::test_webhook)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::get_delivery)
+                .service(webhooks::redeliver)
+                .service(changes::list_changes)
                 .service(admin::provision_user)
                 .service(admin::deactivate_user)
                 .service(admin::get_provisioned_user)
@@ -54,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(partnerships::resume_partnership)
                 .service(partnerships::end_partnership)
                 .service(goals::create_goal)
+                .service(goals::upsert_goal_by_external_ref)
                 .service(goals::list_goals)
                 .service(goals::assess_goal)
                 .service(goals::get_goal)

@@ -527,7 +527,7 @@ pub async fn update_partnership(
             p.at_risk_gap = at_risk;
             p.version += 1;
             p.updated_at = crate::clock::now().naive_utc();
-            let p = partnerships::save(conn, &p)?;
+            let p = save(conn, &p)?;
             Ok((p.version, view(conn, p)?))
         })
     })
@@ -574,7 +574,7 @@ async fn transition(
             p.status = crate::enums::name(&next);
             p.version += 1;
             p.updated_at = now;
-            let p = partnerships::save(conn, &p)?;
+            let p = save(conn, &p)?;
             Ok((p.version, view(conn, p)?))
         })
     })
@@ -645,3 +645,16 @@ lifecycle_action!(
     "End a partnership (either member).",
     "Also withdraws a pending invitation. Ended partnerships keep their history."
 );
+
+/// Saves a changed partnership (its next version) and announces `partnership.updated` in the same
+/// transaction; every partnership edit goes through here.
+pub(crate) fn save(conn: &mut DbConnection, p: &Partnership) -> Result<Partnership, StoreError> {
+    let saved = partnerships::save(conn, p)?;
+    crate::events::publish(
+        conn,
+        &saved.id,
+        crate::events::EventData::PartnershipUpdated((&saved).into()),
+        saved.updated_at.and_utc(),
+    )?;
+    Ok(saved)
+}

@@ -168,6 +168,30 @@ pub(crate) fn new_reading(
     }
 }
 
+/// Stores a new reading and announces `reading.recorded` in the same transaction. A re-sent
+/// `external_id` finds the reading already recorded and announces nothing.
+pub(crate) fn record_reading(
+    conn: &mut DbConnection,
+    reading: &Reading,
+) -> Result<Inserted, tandem_store::StoreError> {
+    write_transaction(conn, |conn| {
+        let inserted = readings::insert(conn, reading)?;
+        if let Inserted::Created(r) = &inserted {
+            let goal = tandem_store::goals::find(conn, &r.goal_id)?;
+            crate::events::publish(
+                conn,
+                &goal.partnership_id,
+                crate::events::EventData::ReadingRecorded(crate::events::ReadingRecorded {
+                    goal: (&goal).into(),
+                    reading: r.into(),
+                }),
+                r.created_at.and_utc(),
+            )?;
+        }
+        Ok(inserted)
+    })
+}
+
 fn created(inserted: Inserted) -> Result<Created, ApiError> {
     let (reading, existed) = match inserted {
         Inserted::Created(r) => (r, false),
@@ -217,7 +241,7 @@ pub async fn create_reading(
     idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
         let inserted = crate::db::run(&st, move |conn| {
             let goal_id = recordable(conn, &goal_id, &who)?;
-            Ok::<_, ApiError>(readings::insert(conn, &new_reading(goal_id, &body, &who))?)
+            Ok::<_, ApiError>(record_reading(conn, &new_reading(goal_id, &body, &who))?)
         })
         .await?;
         created(inserted)
@@ -307,7 +331,7 @@ pub async fn create_readings_batch(
                         .as_ref()
                         .map_err(clone_error)?
                         .clone();
-                    Ok::<_, ApiError>(readings::insert(conn, &new_reading(goal, &reading, &who))?)
+                    Ok::<_, ApiError>(record_reading(conn, &new_reading(goal, &reading, &who))?)
                 })();
                 results.push(match outcome {
                     Ok(Inserted::Created(r)) => BatchResult {

@@ -264,6 +264,8 @@ pub async fn refresh_goals(
                     }
                     goal.closed_at = Some(now.naive_utc());
                     touch(conn, &mut goal, now.naive_utc())?;
+                    crate::events::goal_status_changed(conn, &goal, GoalStatus::Active, to, now)?;
+                    crate::events::goal_status_changed(conn, &goal, to, GoalStatus::Archived, now)?;
                     closed.push(ClosedGoal {
                         goal_id: goal.id.clone(),
                         owner_id: goal.owner_id.clone(),
@@ -276,7 +278,7 @@ pub async fn refresh_goals(
                 p.last_refreshed_on = Some(today);
                 p.version += 1;
                 p.updated_at = now.naive_utc();
-                let p = partnerships::save(conn, &p)?;
+                let p = super::partnerships::save(conn, &p)?;
                 Ok(RefreshView {
                     refreshed_on: today,
                     closed,

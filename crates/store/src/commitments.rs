@@ -180,3 +180,33 @@ pub fn save(conn: &mut DbConnection, changed: &Commitment) -> StoreResult<()> {
         changed.updated_at,
     )
 }
+
+/// Open commitments due on or before `on_or_before` whose `commitment.due` has not been
+/// announced yet (the caller compares each due date with its partnership's local today).
+pub fn due_unannounced(
+    conn: &mut DbConnection,
+    on_or_before: chrono::NaiveDate,
+) -> StoreResult<Vec<Commitment>> {
+    commitments::table
+        .filter(commitments::status.eq("open"))
+        .filter(commitments::due_announced.eq(false))
+        .filter(commitments::due_on.le(on_or_before))
+        .order((commitments::due_on, commitments::id))
+        .limit(500)
+        .select(Commitment::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Marks `commitment.due` announced; `false` if another instance got there first (announce only
+/// on `true`, in the same transaction).
+pub fn mark_due_announced(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
+    let updated = diesel::update(
+        commitments::table
+            .filter(commitments::id.eq(id))
+            .filter(commitments::due_announced.eq(false)),
+    )
+    .set(commitments::due_announced.eq(true))
+    .execute(conn)?;
+    Ok(updated == 1)
+}

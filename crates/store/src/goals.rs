@@ -437,3 +437,20 @@ pub fn pending_of_many(
         .load(conn)
         .map_err(StoreError::from)
 }
+
+/// The goal mirrored from `source` under `external_ref` in a partnership, if any.
+pub fn find_by_external_ref(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    source: &str,
+    external_ref: &str,
+) -> StoreResult<Option<Goal>> {
+    goals::table
+        .filter(goals::partnership_id.eq(partnership_id))
+        .filter(goals::source.eq(source))
+        .filter(goals::external_ref.eq(external_ref))
+        .select(Goal::as_select())
+        .first(conn)
+        .optional()
+        .map_err(StoreError::from)
+}

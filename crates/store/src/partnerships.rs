@@ -218,3 +218,54 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// Every active partnership (for time-driven announcements such as `fit_review.due`).
+pub fn active(conn: &mut DbConnection) -> StoreResult<Vec<Partnership>> {
+    partnerships::table
+        .filter(partnerships::status.eq("active"))
+        .order(partnerships::id)
+        .select(Partnership::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// The fit-review due date last announced, if any.
+pub fn fit_review_announced_on(
+    conn: &mut DbConnection,
+    id: &str,
+) -> StoreResult<Option<chrono::NaiveDate>> {
+    partnerships::table
+        .find(id)
+        .select(partnerships::fit_review_announced_on)
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
+/// Records that the review due on `due_on` was announced; `false` if it already was (by another
+/// instance): announce only on `true`, in the same transaction.
+pub fn mark_fit_review_announced(
+    conn: &mut DbConnection,
+    id: &str,
+    due_on: chrono::NaiveDate,
+) -> StoreResult<bool> {
+    let updated = diesel::update(
+        partnerships::table.filter(partnerships::id.eq(id)).filter(
+            partnerships::fit_review_announced_on
+                .is_null()
+                .or(partnerships::fit_review_announced_on.ne(due_on)),
+        ),
+    )
+    .set(partnerships::fit_review_announced_on.eq(due_on))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// A partnership by id, for background work that acts for no caller (never for requests: they
+/// use [`find_for_member`]).
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Partnership> {
+    partnerships::table
+        .find(id)
+        .select(Partnership::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}

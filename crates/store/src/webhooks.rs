@@ -455,3 +455,19 @@ fn with_attempts(conn: &mut DbConnection, rows: Vec<(Delivery, String)>) -> Stor
         })
         .collect())
 }
+
+/// Whether any delivery is due: a cheap read, so idle workers do not take SQLite's write lock.
+pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::next_attempt_at.le(now))
+            .filter(
+                webhook_deliveries::leased_until
+                    .is_null()
+                    .or(webhook_deliveries::leased_until.lt(now)),
+            ),
+    ))
+    .get_result(conn)
+    .map_err(StoreError::from)
+}
