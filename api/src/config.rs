@@ -89,24 +89,44 @@ pub struct WebhookConfig {
     pub worker: bool,
 
     /// How often the worker looks for due deliveries, milliseconds.
-    #[arg(long = "webhook-poll-ms", env = "TANDEM_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    #[arg(
+        long = "webhook-poll-ms",
+        env = "TANDEM_WEBHOOK_POLL_MS",
+        default_value_t = 1000
+    )]
     pub poll_ms: u64,
 
     /// How often time-driven events (`commitment.due`, `fit_review.due`) are looked for, seconds.
-    #[arg(long = "webhook-due-scan-secs", env = "TANDEM_WEBHOOK_DUE_SCAN_SECS", default_value_t = 60)]
+    #[arg(
+        long = "webhook-due-scan-secs",
+        env = "TANDEM_WEBHOOK_DUE_SCAN_SECS",
+        default_value_t = 60
+    )]
     pub due_scan_secs: u64,
 
     /// The wait after a delivery's first failure, milliseconds; it doubles per failure (capped at
     /// six hours), with jitter.
-    #[arg(long = "webhook-retry-base-ms", env = "TANDEM_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    #[arg(
+        long = "webhook-retry-base-ms",
+        env = "TANDEM_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 30_000
+    )]
     pub retry_base_ms: u64,
 
     /// Tries per delivery, the first included; then it is marked failed.
-    #[arg(long = "webhook-max-attempts", env = "TANDEM_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12)]
+    #[arg(
+        long = "webhook-max-attempts",
+        env = "TANDEM_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 12
+    )]
     pub max_attempts: u32,
 
     /// How long a receiver may take to answer, milliseconds.
-    #[arg(long = "webhook-timeout-ms", env = "TANDEM_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long = "webhook-timeout-ms",
+        env = "TANDEM_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
     pub timeout_ms: u64,
 }
 

@@ -350,7 +350,9 @@ fn batch_reading_schema(doc: &mut OpenApi) {
 /// The events Tandem sends, in the document's `webhooks` section (OpenAPI 3.1): per event its
 /// body (`WebhookEvent` with that type's `data`) and the headers that prove it came from Tandem.
 fn webhooks() -> utoipa::openapi::Paths {
-    use crate::delivery::{DELIVERY_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+    use crate::delivery::{
+        DELIVERY_HEADER, EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    };
     use serde_json::json;
     use tandem_domain::webhook::{EventType, TEST_EVENT};
 
@@ -380,7 +382,8 @@ fn webhooks() -> utoipa::openapi::Paths {
             "description": "Verify before trusting: compute hex(HMAC-SHA256(secret, timestamp + \".\" + raw body)) \
 with the subscription's secret and the Tandem-Webhook-Timestamp header, compare it in constant time with the v1= \
 part of Tandem-Signature, and refuse timestamps older than five minutes. The same event may arrive more than once \
-(retries are at-least-once): de-duplicate on Tandem-Webhook-Id. Answer any 2xx within 10 seconds; anything else is \
+(retries are at-least-once): de-duplicate on Tandem-Webhook-Id. Events may arrive out of order (order by \
+occurred_at, or read GET /v1/changes for the ordered record). Answer any 2xx within 10 seconds; anything else is \
 retried with exponential backoff and jitter (30 s doubling, at most 6 h apart, 12 tries) and then marked failed.",
             "parameters": [
                 header(ID_HEADER, "The event id (the body's `id`); the same on every try and redelivery", "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f90"),

@@ -4,6 +4,8 @@
 //! temporary directory, or, when `TEST_DATABASE_URL` names a PostgreSQL server, a new database on
 //! it (dropped afterwards). The same tests therefore run against both backends.
 
+pub mod receiver;
+
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
@@ -39,6 +41,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Which backend this run uses (`sqlite` or `postgres`).
     pub backend: &'static str,
+    /// The database the server uses (tests may reach into it to set the clock back on a row).
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
 
@@ -90,18 +95,23 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server after letting the test adjust its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (url, db) = fresh_database();
+    start(url, db, adjust).await
+}
+
+async fn start(url: String, db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let backend = if url.starts_with("postgres") {
         "postgres"
     } else {
         "sqlite"
     };
-    let mut config = Config::new(url, "127.0.0.1:0");
+    let mut config = Config::new(url.clone(), "127.0.0.1:0");
     config.jwt_secret = Some(TEST_JWT_SECRET.into());
     config.workers = Some(1);
     config.db_pool_size = 4;
     adjust(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://{}", app.local_addr());
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -112,11 +122,20 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         base,
         client,
         backend,
+        database_url: url,
+        handle,
         _db: db,
     }
 }
 
 impl TestApp {
+    /// Stops this server at once (like a crash: no graceful drain) and starts a new one on the
+    /// same database with a fresh configuration; tokens stay valid (same signing secret).
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        self.handle.stop(false).await;
+        start(self.database_url, self._db, adjust).await
+    }
+
     /// A request to `path` on this server.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))

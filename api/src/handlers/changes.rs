@@ -29,7 +29,7 @@ pub struct ChangesQuery {
 
 /// One change.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeView {
+pub struct FeedEntry {
     /// Its position in the feed (increasing).
     pub seq: i64,
     /// `partnership`, `goal` (milestones and pending changes included), `reading`, `meeting`,
@@ -51,7 +51,7 @@ pub struct ChangeView {
     pub href: String,
 }
 
-impl From<Change> for ChangeView {
+impl From<Change> for FeedEntry {
     fn from(c: Change) -> Self {
         let href = match c.entity.as_str() {
             "partnership" => format!("/v1/partnerships/{}", c.entity_id),
@@ -66,7 +66,7 @@ impl From<Change> for ChangeView {
             "check_in" => format!("/v1/check-ins/{}", c.entity_id),
             _ => format!("/v1/partnerships/{}/fit-reviews", c.partnership_id),
         };
-        ChangeView {
+        FeedEntry {
             seq: c.seq,
             tombstone: matches!(c.op.as_str(), "archived" | "deleted"),
             entity: c.entity,
@@ -92,7 +92,7 @@ impl From<Change> for ChangeView {
 }))]
 pub struct ChangesPage {
     /// Changes in the order they committed.
-    pub items: Vec<ChangeView>,
+    pub items: Vec<FeedEntry>,
     /// Pass as `since` next time (also when this page is empty: it is where you are).
     pub next_since: String,
     /// More changes are waiting: ask again at once.
@@ -125,7 +125,9 @@ pub async fn list_changes(
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 1000".into(),
+        ));
     }
     let since = match query.since.as_deref() {
         None | Some("") => Some(0),
@@ -134,7 +136,9 @@ pub async fn list_changes(
             text.parse::<i64>()
                 .ok()
                 .filter(|n| *n >= 0)
-                .ok_or_else(|| ApiError::BadRequest("since must be a next_since from this feed, or now".into()))?,
+                .ok_or_else(|| {
+                    ApiError::BadRequest("since must be a next_since from this feed, or now".into())
+                })?,
         ),
     };
     let who = CallerRef::from(&caller);
@@ -148,10 +152,10 @@ pub async fn list_changes(
     })
     .await?;
     let has_more = rows.len() > limit as usize;
-    let items: Vec<ChangeView> = rows
+    let items: Vec<FeedEntry> = rows
         .into_iter()
         .take(limit as usize)
-        .map(ChangeView::from)
+        .map(FeedEntry::from)
         .collect();
     let next_since = items.last().map_or(since, |c| c.seq).to_string();
     Ok(HttpResponse::Ok().json(ChangesPage {

@@ -181,9 +181,7 @@ pub async fn create_goal(
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
     idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
         let view = crate::db::run(&st, move |conn| {
-            write_transaction(conn, |conn| {
-                create_in(conn, &partnership_id, &who, &body)
-            })
+            write_transaction(conn, |conn| create_in(conn, &partnership_id, &who, &body))
         })
         .await?;
         Created::new(format!("/v1/goals/{}", view.id), Some(etag(1)), &view)
@@ -395,9 +393,7 @@ pub async fn update_goal(
     let expected = expected_version(&req)?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
     let (version, view) = crate::db::run(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            edit(conn, &goal_id, &who, expected, patch)
-        })
+        write_transaction(conn, |conn| edit(conn, &goal_id, &who, expected, patch))
     })
     .await?;
     Ok(respond(view, version))
@@ -444,9 +440,15 @@ pub async fn upsert_goal_by_external_ref(
         ("external_ref", &body.external_ref, &external_ref, 200),
     ] {
         if given.as_ref().is_some_and(|g| g != wanted) {
-            errors.push(FieldError::new(field, "mismatch", format!("must be {wanted:?}, as in the path, or left out")));
+            errors.push(FieldError::new(
+                field,
+                "mismatch",
+                format!("must be {wanted:?}, as in the path, or left out"),
+            ));
         } else if wanted.trim().is_empty() || wanted.chars().count() > max {
-            return Err(ApiError::BadRequest(format!("{field} in the path must be 1 to {max} characters")));
+            return Err(ApiError::BadRequest(format!(
+                "{field} in the path must be 1 to {max} characters"
+            )));
         }
     }
     if !errors.is_empty() {
@@ -463,7 +465,8 @@ pub async fn upsert_goal_by_external_ref(
             match goals::find_by_external_ref(conn, &p.id, &source, &external_ref)? {
                 None => Ok((true, 1, create_in(conn, &p.id, &who, &body)?)),
                 Some(goal) => {
-                    let mut doc = without_nulls(serde_json::to_value(&body).map_err(ApiError::internal)?);
+                    let mut doc =
+                        without_nulls(serde_json::to_value(&body).map_err(ApiError::internal)?);
                     let Value::Object(patch) = &mut doc else {
                         return Err(ApiError::internal("a goal document is an object"));
                     };
@@ -494,7 +497,10 @@ fn create_in(
 ) -> Result<GoalView, ApiError> {
     let p = load_partnership(conn, partnership_id, who)?;
     if !status_of(&p).is_live() {
-        return Err(ApiError::Conflict(format!("the partnership is {}; no new goals", p.status)));
+        return Err(ApiError::Conflict(format!(
+            "the partnership is {}; no new goals",
+            p.status
+        )));
     }
     let now = crate::clock::now().naive_utc();
     let mut goal = Goal {
@@ -502,12 +508,30 @@ fn create_in(
         partnership_id: p.id.clone(),
         owner_id: who.id.clone(),
         status: "draft".into(),
-        title: None, what: None, who: None, why: None,
-        metric_name: None, metric_unit: None, metric_kind: None, direction: None,
-        baseline: None, target: None, confidence: None, alignment: None, alignment_ref: None,
-        start_date: None, due_date: None, weight: 1.0, update_every_days: 7,
-        external_ref: None, source: None, activated_at: None, closed_at: None,
-        version: 1, created_at: now, updated_at: now,
+        title: None,
+        what: None,
+        who: None,
+        why: None,
+        metric_name: None,
+        metric_unit: None,
+        metric_kind: None,
+        direction: None,
+        baseline: None,
+        target: None,
+        confidence: None,
+        alignment: None,
+        alignment_ref: None,
+        start_date: None,
+        due_date: None,
+        weight: 1.0,
+        update_every_days: 7,
+        external_ref: None,
+        source: None,
+        activated_at: None,
+        closed_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
     };
     body.write_into(&mut goal);
     let milestones: Vec<MilestoneRow> = body
@@ -533,7 +557,17 @@ fn create_in(
         ),
         other => other.into(),
     })?;
-    record(conn, &goal.id, &who.id, "created", "applied", None, None, &[], now)?;
+    record(
+        conn,
+        &goal.id,
+        &who.id,
+        "created",
+        "applied",
+        None,
+        None,
+        &[],
+        now,
+    )?;
     Ok(full_view(conn, &goal)?)
 }
 
@@ -558,13 +592,11 @@ fn edit(
             goal.status
         )));
     }
-    let before = without_nulls(
-        serde_json::to_value(GoalInput::of(&goal)).map_err(ApiError::internal)?,
-    );
+    let before =
+        without_nulls(serde_json::to_value(GoalInput::of(&goal)).map_err(ApiError::internal)?);
     let mut merged = before.clone();
     merge_patch(&mut merged, &Value::Object(patch));
-    let input: GoalInput =
-        parse_json(&serde_json::to_vec(&merged).map_err(ApiError::internal)?)?;
+    let input: GoalInput = parse_json(&serde_json::to_vec(&merged).map_err(ApiError::internal)?)?;
     input.validate()?;
     let after = without_nulls(serde_json::to_value(&input).map_err(ApiError::internal)?);
     let mut changes = Vec::new();

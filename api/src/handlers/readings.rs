@@ -43,7 +43,9 @@ pub struct CreateReadingRequest {
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub source: Option<String>,
-    /// Your own id for it: sending it again returns the reading already recorded.
+    /// Your own id for it: sending it again returns the reading already recorded. Integrations
+    /// that say `external_ref` (as for goals) may send that name instead.
+    #[serde(alias = "external_ref")]
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,

@@ -295,7 +295,8 @@ impl From<&Caller> for CallerInfo {
 /// HMAC-SHA256 over `<timestamp>.<raw body>` keyed with the subscription's secret. Any 2xx
 /// answer is success; anything else (or no answer within 10 s) is retried with exponential
 /// backoff and jitter (30 s doubling, at most 6 h apart, 12 tries), then marked failed.
-/// Redirects are not followed. The secret is in this response only.
+/// Redirects are not followed. Deliveries may arrive out of order and more than once: order
+/// by `occurred_at`, de-duplicate on the event id. The secret is in this response only.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "create_webhook",

@@ -124,9 +124,7 @@ pub fn since(
     if let Some(only) = member.only {
         query = query.filter(changes::partnership_id.eq(only.to_owned()));
     }
-    query
-        .load(conn)
-        .map_err(StoreError::from)
+    query.load(conn).map_err(StoreError::from)
 }
 
 /// The newest position in the log (0 when empty): where a client that wants only future changes

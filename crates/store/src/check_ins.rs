@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::check_ins;
 use crate::changes::{self, Op};
+use crate::schema::check_ins;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored check-in.

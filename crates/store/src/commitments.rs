@@ -3,8 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::schema::{commitments, meetings};
 use crate::changes::{self, Op};
+use crate::schema::{commitments, meetings};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored commitment.

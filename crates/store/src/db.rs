@@ -174,7 +174,8 @@ const WRITER_LOCK_KEY: i64 = 0x7a4d_656d_0002;
 /// PostgreSQL it is a transaction-scoped advisory lock (re-entrant); SQLite needs nothing.
 pub fn serialise_writers(conn: &mut DbConnection) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")).execute(pg)?;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"))
+            .execute(pg)?;
     }
     Ok(())
 }
@@ -221,7 +222,10 @@ where
         }
         _ => Manager::begin_transaction(conn).map_err(fail)?,
     }
-    if serialise && !nested && let Err(e) = serialise_writers(conn) {
+    if serialise
+        && !nested
+        && let Err(e) = serialise_writers(conn)
+    {
         let _ = Manager::rollback_transaction(conn);
         return Err(E::from(e));
     }

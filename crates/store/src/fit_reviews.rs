@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::fit_reviews;
 use crate::changes::{self, Op};
+use crate::schema::fit_reviews;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored review.

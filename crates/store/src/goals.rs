@@ -3,8 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::schema::{goal_changes, goals, milestones};
 use crate::changes::{self, Op};
+use crate::schema::{goal_changes, goals, milestones};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored goal. Enumerations are stored as their snake_case names.

@@ -5,8 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{goal_changes, goals, meeting_notes, meetings};
 use crate::changes::{self, Op};
+use crate::schema::{goal_changes, goals, meeting_notes, meetings};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored meeting.
@@ -341,7 +341,14 @@ fn notes_changed(conn: &mut DbConnection, notes: &Notes, op: Op) -> StoreResult<
         .select(meetings::partnership_id)
         .first(conn)?;
     let id = format!("{}/{}", notes.meeting_id, notes.partner_id);
-    changes::record(conn, &partnership_id, "meeting_notes", &id, op, notes.updated_at)
+    changes::record(
+        conn,
+        &partnership_id,
+        "meeting_notes",
+        &id,
+        op,
+        notes.updated_at,
+    )
 }
 
 /// Goal and milestone changes made in a meeting, with the owner of each goal, oldest first.

@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{goals, partnerships};
 use crate::changes::{self, Op};
+use crate::schema::{goals, partnerships};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored partnership.

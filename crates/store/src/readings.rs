@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{reading_revisions, readings};
 use crate::changes::{self, Op};
+use crate::schema::{reading_revisions, readings};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored reading.

@@ -202,8 +202,10 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     let deliveries = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(id))
         .select(webhook_deliveries::id);
-    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(deliveries)))
-        .execute(conn)?;
+    diesel::delete(
+        webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(deliveries)),
+    )
+    .execute(conn)?;
     diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(id)))
         .execute(conn)?;
     diesel::delete(webhooks::table.find(id)).execute(conn)?;
@@ -432,7 +434,10 @@ pub fn find_delivery(
         .ok_or(StoreError::NotFound)
 }
 
-fn with_attempts(conn: &mut DbConnection, rows: Vec<(Delivery, String)>) -> StoreResult<Vec<Logged>> {
+fn with_attempts(
+    conn: &mut DbConnection,
+    rows: Vec<(Delivery, String)>,
+) -> StoreResult<Vec<Logged>> {
     let ids: Vec<&str> = rows.iter().map(|(d, _)| d.id.as_str()).collect();
     let loaded: Vec<Attempt> = webhook_attempts::table
         .filter(webhook_attempts::delivery_id.eq_any(ids))

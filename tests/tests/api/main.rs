@@ -13,3 +13,5 @@ mod meetings;
 mod partnerships;
 mod readings;
 mod rhythm;
+mod sync;
+mod webhooks;
