@@ -16,6 +16,14 @@ pub const DEFAULT_LIMIT: u32 = 50;
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 200;
 
+/// `?updated_since=` for lists that come in one page.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SinceQuery {
+    /// Only items created or changed at or after this instant (RFC 3339), for incremental sync.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A page of results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

@@ -149,7 +149,7 @@ pub async fn create_feed_token(
     tag = "meetings",
     operation_id = "list_feed_tokens",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Partnership id")),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), crate::pagination::SinceQuery),
     responses(
         (status = 200, description = "Every feed token of yours for it (one page)", body = crate::pagination::Page<FeedTokenView>),
         (status = 403, response = crate::openapi::Forbidden),
@@ -161,12 +161,14 @@ pub async fn list_feed_tokens(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
+    query: web::Query<crate::pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
+    let since = query.updated_since.map(|t| t.naive_utc());
     let tokens = crate::db::run(&state, move |conn| {
         load_partnership(conn, &partnership_id, &who)?;
-        let all = access_tokens::list(conn, &who.id, None, None, 1000)?;
+        let all = access_tokens::list(conn, &who.id, since, None, 1000)?;
         Ok::<_, StoreError>(
             all.into_iter()
                 .filter(|t| {

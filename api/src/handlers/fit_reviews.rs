@@ -270,9 +270,9 @@ pub async fn create_fit_review(
     tag = "fit-reviews",
     operation_id = "list_fit_reviews",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Partnership id")),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), crate::pagination::SinceQuery),
     responses(
-        (status = 200, description = "Rounds, oldest first", body = FitReviewsView),
+        (status = 200, description = "Rounds, oldest first (with `updated_since`: rounds with an answer you can see given since then)", body = FitReviewsView),
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
@@ -281,12 +281,18 @@ pub async fn list_fit_reviews(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
+    query: web::Query<crate::pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
-    let view = crate::db::run(&state, move |conn| {
+    let since = query.updated_since;
+    let mut view = crate::db::run(&state, move |conn| {
         let p = load_partnership(conn, &partnership_id, &who)?;
         reviews_view(conn, &p, &who.id)
     })
     .await?;
+    if let Some(since) = since {
+        view.items
+            .retain(|round| round.reviews.iter().any(|r| r.created_at >= since));
+    }
     Ok(HttpResponse::Ok().json(view))
 }

@@ -445,7 +445,7 @@ pub async fn upsert_goal_by_external_ref(
                 "mismatch",
                 format!("must be {wanted:?}, as in the path, or left out"),
             ));
-        } else if wanted.trim().is_empty() || wanted.chars().count() > max {
+        } else if wanted.chars().count() > max {
             return Err(ApiError::BadRequest(format!(
                 "{field} in the path must be 1 to {max} characters"
             )));
@@ -768,6 +768,8 @@ goal_action!(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Only entries made or decided at or after (RFC 3339), for incremental sync.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -797,9 +799,10 @@ pub async fn goal_history(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
+    let since = query.updated_since.map(|t| t.naive_utc());
     let rows = crate::db::run(&state, move |conn| {
         load(conn, &goal_id, &who)?;
-        goals::changes(conn, &goal_id, None, after, limit + 1)
+        goals::changes_since(conn, &goal_id, None, since, after, limit + 1)
     })
     .await?;
     Ok(pagination::respond(

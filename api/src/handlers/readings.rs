@@ -812,7 +812,7 @@ pub struct RevisionView {
     tag = "readings",
     operation_id = "reading_history",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Reading id")),
+    params(("id" = String, Path, format = Uuid, description = "Reading id"), pagination::SinceQuery),
     responses(
         (status = 200, description = "Every revision (one page)", body = pagination::Page<RevisionView>),
         (status = 404, response = crate::openapi::NotFound),
@@ -823,7 +823,9 @@ pub async fn reading_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
+    query: web::Query<pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let since = query.updated_since.map(|t| t.naive_utc());
     let (reading_id, who) = (id.to_string(), CallerRef::from(&caller));
     let revisions = crate::db::run(&state, move |conn| {
         load_reading(conn, &reading_id, &who)?;
@@ -832,6 +834,7 @@ pub async fn reading_history(
     .await?;
     let items = revisions
         .iter()
+        .filter(|r| since.is_none_or(|s| r.created_at >= s))
         .map(|r| RevisionView {
             id: r.id.clone(),
             action: r.action.clone(),

@@ -611,6 +611,8 @@ pub struct ListDeliveriesQuery {
     /// Only deliveries in this status: `pending`, `delivered` or `failed`.
     #[param(pattern = "^(pending|delivered|failed)$")]
     pub status: Option<String>,
+    /// Only deliveries queued or tried at or after (RFC 3339), for incremental sync.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -656,6 +658,7 @@ pub async fn list_deliveries(
             conn,
             &hook.id,
             query.status.as_deref(),
+            query.updated_since.map(|t| t.naive_utc()),
             after,
             limit + 1,
         )?)

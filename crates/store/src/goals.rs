@@ -362,12 +362,31 @@ pub fn changes(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> StoreResult<Vec<GoalChange>> {
+    changes_since(conn, goal_id, state, None, after, limit)
+}
+
+/// Like [`changes`], only entries made or decided at or after `since` (incremental sync).
+pub fn changes_since(
+    conn: &mut DbConnection,
+    goal_id: &str,
+    state: Option<&str>,
+    since: Option<NaiveDateTime>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<GoalChange>> {
     let mut query = goal_changes::table
         .filter(goal_changes::goal_id.eq(goal_id))
         .order((goal_changes::created_at, goal_changes::id))
         .select(GoalChange::as_select())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = since {
+        query = query.filter(
+            goal_changes::created_at
+                .ge(since)
+                .or(goal_changes::decided_at.ge(since)),
+        );
+    }
     if let Some(state) = state {
         query = query.filter(goal_changes::state.eq(state.to_owned()));
     }

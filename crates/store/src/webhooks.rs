@@ -391,6 +391,7 @@ pub fn deliveries(
     conn: &mut DbConnection,
     webhook_id: &str,
     status: Option<&str>,
+    updated_since: Option<NaiveDateTime>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> StoreResult<Vec<Logged>> {
@@ -403,6 +404,9 @@ pub fn deliveries(
         .into_boxed();
     if let Some(status) = status {
         query = query.filter(webhook_deliveries::status.eq(status.to_owned()));
+    }
+    if let Some(since) = updated_since {
+        query = query.filter(webhook_deliveries::updated_at.ge(since));
     }
     if let Some((at, id)) = after {
         query = query.filter(
