@@ -43,7 +43,8 @@ pub struct CreateWebhookRequest {
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub description: Option<String>,
-    /// Send deliveries (default true); a paused subscription gets none.
+    /// Send deliveries (default true). A paused subscription gets no new events; deliveries
+    /// already queued still go out.
     pub active: Option<bool>,
 }
 

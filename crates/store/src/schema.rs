@@ -385,3 +385,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnerships,
     changes,
 );
+diesel::allow_tables_to_appear_in_same_query!(users, webhooks);

@@ -9,7 +9,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{events, partnerships, webhook_attempts, webhook_deliveries, webhooks};
+use crate::schema::{events, partnerships, users, webhook_attempts, webhook_deliveries, webhooks};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A subscription.
@@ -213,8 +213,8 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
 }
 
 /// Stores `event` and queues a delivery to every active subscription that wants it: owned by a
-/// member of the event's partnership, for its type, and unfiltered or filtered to that
-/// partnership. Call it inside the transaction that made the change. Returns the deliveries.
+/// member of the event's partnership whose account is active, for its type, and unfiltered or
+/// filtered to that partnership. Call it inside the transaction that made the change. Returns the deliveries.
 pub fn publish(
     conn: &mut DbConnection,
     event: &Event,
@@ -232,9 +232,14 @@ pub fn publish(
         .select((partnerships::inviter_id, partnerships::invitee_id))
         .first(conn)?;
     let members: Vec<String> = std::iter::once(inviter).chain(invitee).collect();
+    // Deactivated accounts keep their subscriptions but receive nothing.
+    let live_members = users::table
+        .filter(users::id.eq_any(members))
+        .filter(users::deactivated_at.is_null())
+        .select(users::id);
     let candidates: Vec<Webhook> = webhooks::table
         .filter(webhooks::active.eq(true))
-        .filter(webhooks::owner_id.eq_any(&members))
+        .filter(webhooks::owner_id.eq_any(live_members))
         .filter(
             webhooks::partnership_id
                 .is_null()

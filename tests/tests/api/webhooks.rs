@@ -611,3 +611,42 @@ fn set_accepted_months_ago(app: &TestApp, partnership: &str, months: u32) {
     };
     assert_eq!(updated.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_deactivated_owner_receives_nothing_while_the_partner_still_does() {
+    let admin_email = format!("admin-{}@example.com", uuid::Uuid::new_v4().simple());
+    let configured = admin_email.clone();
+    let app = spawn_app_with(move |c| {
+        local_delivery(c);
+        c.admin_emails = vec![configured];
+    })
+    .await;
+    app.register(&admin_email, "admin-password-123").await;
+    let admin = app.sign_in(&admin_email, "admin-password-123").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (ada, grace, p) = pair(&app).await;
+    let goal = app.active_goal(&grace, &p, "Grow pipeline").await;
+    let (ada_hook, grace_hook) = (Receiver::start(200, &[]), Receiver::start(200, &[]));
+    subscribe(&app, &ada, &ada_hook.url, json!(["reading.recorded"])).await;
+    subscribe(&app, &grace, &grace_hook.url, json!(["reading.recorded"])).await;
+    record(&app, &grace, &goal, 1.0).await;
+    ada_hook.wait_for(1).await;
+
+    let profile = json!({"email": ada.email, "display_name": "Ada", "time_zone": "Europe/London"});
+    for (method, path, body) in [
+        (Method::PUT, "/v1/admin/users/hr-ada", Some(profile)),
+        (Method::POST, "/v1/admin/users/hr-ada/deactivate", None),
+    ] {
+        let mut req = app.authed(method, path, &admin);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        assert!(req.send().await.unwrap().status().is_success());
+    }
+    record(&app, &grace, &goal, 2.0).await;
+    grace_hook.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(ada_hook.received().len(), 1, "nothing after deactivation");
+}
