@@ -357,7 +357,7 @@ pub async fn create_partnership(
             updated_at: now,
         };
         let view = crate::db::run(&st, move |conn| {
-            let p = partnerships::insert(conn, &new)?;
+            let p = tandem_store::write_transaction(conn, |conn| partnerships::insert(conn, &new))?;
             view(conn, p)
         })
         .await

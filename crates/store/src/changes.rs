@@ -75,6 +75,10 @@ pub fn record(
     op: Op,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
+    debug_assert!(
+        crate::db::in_transaction(conn),
+        "a change is logged inside the transaction that makes it"
+    );
     crate::db::serialise_writers(conn)?;
     diesel::insert_into(changes::table)
         .values(NewChange {

@@ -180,6 +180,14 @@ pub fn serialise_writers(conn: &mut DbConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Whether a transaction is open on the connection.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .is_ok_and(|depth| depth.is_some())
+}
+
 /// Runs `f` in a transaction that takes the write lock up front.
 ///
 /// On SQLite a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
