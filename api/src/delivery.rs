@@ -202,6 +202,28 @@ async fn send(state: &AppState, http: &reqwest::Client, claimed: Claimed) {
     let body = claimed.event.payload.clone().into_bytes();
     let signature = signature(&claimed.secret, timestamp, &body);
     let started = Instant::now();
+    // Names are checked as they resolve (GuardedResolver); an address in the URL itself never
+    // resolves, so it is checked here, against today's policy rather than the one at subscription.
+    let policy = state.config.webhooks.target_policy();
+    let literal = url::Url::parse(&claimed.url)
+        .ok()
+        .and_then(|u| match u.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::from(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::from(ip)),
+            _ => None,
+        });
+    if let Some(Err(refused)) = literal.map(|ip| policy.check_address(&ip.to_string(), ip)) {
+        let attempt = Attempt {
+            delivery_id: claimed.delivery.id.clone(),
+            number: claimed.delivery.attempts + 1,
+            attempted_at: sent_at.naive_utc(),
+            status_code: None,
+            error: Some(refused.to_string()),
+            duration_ms: 0,
+        };
+        finish(state, attempt, Next::Failed).await;
+        return;
+    }
     let result = http
         .post(&claimed.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -245,13 +267,19 @@ async fn send(state: &AppState, http: &reqwest::Client, claimed: Claimed) {
         error,
         duration_ms,
     };
+    finish(state, attempt, next).await;
+}
+
+/// Records a try. If that fails, the lease runs out and the delivery is tried again: at least
+/// once, never lost.
+async fn finish(state: &AppState, attempt: Attempt, next: Next) {
+    let delivery = attempt.delivery_id.clone();
     let recorded = crate::db::run(state, move |conn| {
         webhooks::finish_attempt(conn, &attempt, next)
     })
     .await;
     if let Err(e) = recorded {
-        // The lease runs out and the delivery is tried again: at least once, never lost.
-        tracing::warn!(delivery = %claimed.delivery.id, error = %e, "recording a webhook try failed");
+        tracing::warn!(%delivery, error = %e, "recording a webhook try failed");
     }
 }
 

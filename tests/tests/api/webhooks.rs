@@ -650,3 +650,36 @@ async fn a_deactivated_owner_receives_nothing_while_the_partner_still_does() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(ada_hook.received().len(), 1, "nothing after deactivation");
 }
+
+#[tokio::test]
+async fn targets_are_checked_again_when_sending_so_a_tightened_policy_holds() {
+    let app = spawn_app_with(|c| {
+        local_delivery(c);
+        c.webhooks.worker = false;
+    })
+    .await;
+    let (ada, _grace, p) = pair(&app).await;
+    let goal = app.active_goal(&ada, &p, "Cut wait time").await;
+    let receiver = Receiver::start(200, &[]);
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+    let literal = subscribe(&app, &ada, &receiver.url, json!(["reading.recorded"])).await;
+    let named = subscribe(&app, &ada, &by_name, json!(["reading.recorded"])).await;
+    record(&app, &ada, &goal, 10.8).await;
+
+    // Restarted without permission for private targets: neither the address in the URL nor the
+    // name resolving to loopback is contacted.
+    let app = app
+        .restart_with(|c| {
+            local_delivery(c);
+            c.webhooks.allow_private = false;
+        })
+        .await;
+    for hook in [&literal, &named] {
+        let log = settled_log(&app, &ada, hook["id"].as_str().unwrap(), 1).await;
+        assert_eq!(log[0]["status"], "failed");
+        assert_eq!(log[0]["last_status_code"], Value::Null);
+        let error = log[0]["last_error"].as_str().unwrap();
+        assert!(error.contains("loopback"), "{error}");
+    }
+    assert!(receiver.received().is_empty());
+}
