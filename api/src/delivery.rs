@@ -358,3 +358,56 @@ pub fn announce_due(conn: &mut DbConnection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
+        // Computed independently: Python's hmac.new(b"whsec_test", b'1795680000.{"id":"e1"}', sha256).
+        assert_eq!(
+            signature("whsec_test", 1_795_680_000, br#"{"id":"e1"}"#),
+            "784e0c6060449bffa49efe38cc0c72c38bfe3dc7618f1c6da8b28ae55e7ac2f5"
+        );
+        assert_ne!(
+            signature("whsec_test", 1_795_680_001, br#"{"id":"e1"}"#),
+            signature("whsec_test", 1_795_680_000, br#"{"id":"e1"}"#),
+            "the timestamp is signed too, so a replayed body with a new time fails"
+        );
+    }
+
+    #[test]
+    fn secrets_are_long_random_and_recognisable() {
+        let (a, b) = (new_secret(), new_secret());
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 43);
+        assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn targets_are_judged_before_any_request() {
+        let strict = TargetPolicy::default();
+        let check = |url: &'static str| check_target(url, strict);
+        assert_eq!(
+            check("https://8.8.8.8/hook").await.map(|u| u.to_string()),
+            Ok("https://8.8.8.8/hook".into())
+        );
+        assert_eq!(check("nonsense").await, Err(BadTarget::Malformed));
+        assert_eq!(check("https://").await, Err(BadTarget::Malformed));
+        assert_eq!(
+            check("http://8.8.8.8/").await.unwrap_err().code(),
+            "https_required"
+        );
+        assert_eq!(
+            check("https://[::1]/").await.unwrap_err().code(),
+            "address_not_allowed"
+        );
+        assert_eq!(
+            check("https://no-such-host.invalid/")
+                .await
+                .unwrap_err()
+                .code(),
+            "unresolvable_host"
+        );
+    }
+}
