@@ -220,6 +220,11 @@ async fn paging_the_feed_while_others_write_misses_nothing() {
     );
 }
 
+/// PUTs the SMART goal document titled `title` to an external-ref path.
+async fn put_goal(app: &TestApp, path: &str, user: &TestUser, title: &str) -> reqwest::Response {
+    call(app, Method::PUT, path, user, Some(smart_goal(title))).await
+}
+
 #[tokio::test]
 async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
     let app = spawn_app().await;
@@ -228,14 +233,7 @@ async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
     let p = app.partnership(&ada, &grace).await;
     let path = format!("/v1/partnerships/{p}/goals/by-external-ref/lattice/OKR-42");
 
-    let res = call(
-        &app,
-        Method::PUT,
-        &path,
-        &ada,
-        Some(smart_goal("Cut wait time")),
-    )
-    .await;
+    let res = put_goal(&app, &path, &ada, "Cut wait time").await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["source"], "lattice");
@@ -244,27 +242,13 @@ async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
     let id = created["id"].as_str().unwrap();
 
     // The same document again: the same goal, nothing changed.
-    let res = call(
-        &app,
-        Method::PUT,
-        &path,
-        &ada,
-        Some(smart_goal("Cut wait time")),
-    )
-    .await;
+    let res = put_goal(&app, &path, &ada, "Cut wait time").await;
     assert_eq!(res.status(), StatusCode::OK);
     let same: Value = res.json().await.unwrap();
     assert_eq!(same["id"], id);
     assert_eq!(same["version"], created["version"]);
     // A changed document updates it.
-    let res = call(
-        &app,
-        Method::PUT,
-        &path,
-        &ada,
-        Some(smart_goal("Cut wait time to 9 minutes")),
-    )
-    .await;
+    let res = put_goal(&app, &path, &ada, "Cut wait time to 9 minutes").await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["id"], id);
@@ -284,23 +268,9 @@ async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
     );
 
     // The partner may not overwrite it, a stranger cannot see it, a mismatched body is refused.
-    let res = call(
-        &app,
-        Method::PUT,
-        &path,
-        &grace,
-        Some(smart_goal("Mine now")),
-    )
-    .await;
+    let res = put_goal(&app, &path, &grace, "Mine now").await;
     assert_problem(res, StatusCode::FORBIDDEN).await;
-    let res = call(
-        &app,
-        Method::PUT,
-        &path,
-        &outsider,
-        Some(smart_goal("Mine now")),
-    )
-    .await;
+    let res = put_goal(&app, &path, &outsider, "Mine now").await;
     assert_problem(res, StatusCode::NOT_FOUND).await;
     let mut body = smart_goal("Cut wait time");
     body["external_ref"] = json!("OKR-43");
