@@ -18,9 +18,9 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
-    /// `next_since` from the previous response; omit it to start from the beginning, or pass
-    /// `now` to receive only changes from here on.
-    #[param(pattern = "^([0-9]{1,18}|now)$")]
+    /// `next_since` from the previous response; omit it (or send it empty) to start from the
+    /// beginning, or pass `now` to receive only changes from here on.
+    #[param(pattern = "^([0-9]{1,18}|now)?$")]
     pub since: Option<String>,
     /// Page size, 1 to 1,000 (default 100).
     #[param(minimum = 1, maximum = 1000)]

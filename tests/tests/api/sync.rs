@@ -313,3 +313,27 @@ async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
 }
+
+#[tokio::test]
+async fn the_feed_starts_at_the_beginning_when_since_is_empty_and_refuses_foreign_cursors() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    app.partnership(&ada, &grace).await;
+    let (all, _) = drain(&app, &ada, "", 10).await;
+    let omitted = ok(&app, Method::GET, "/v1/changes", &ada, None).await;
+    assert_eq!(omitted["items"].as_array().unwrap(), &all);
+    assert_eq!(all.len(), 2, "created, then accepted");
+    for bad in ["-1", "1.5", "abc", "99999999999999999999"] {
+        let res = call(
+            &app,
+            Method::GET,
+            &format!("/v1/changes?since={bad}"),
+            &ada,
+            None,
+        )
+        .await;
+        assert_problem(res, StatusCode::BAD_REQUEST).await;
+    }
+    let res = call(&app, Method::GET, "/v1/changes?limit=0", &ada, None).await;
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}
