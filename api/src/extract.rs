@@ -85,6 +85,21 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; expected a JSON object".into(),
         ));
     }
+    // Every request body is a JSON object. serde would also read a struct from an array of its
+    // fields in order (`[null, null]`), which the contract does not allow: refuse it here.
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(
+        first,
+        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+    ) {
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            "",
+            "type",
+            "the request body must be a JSON object",
+        )]));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut pointer = String::new();

@@ -44,7 +44,9 @@ pub struct TestApp {
     /// The database the server uses (tests may reach into it to set the clock back on a row).
     pub database_url: String,
     handle: actix_web::dev::ServerHandle,
-    _db: TestDb,
+    /// The database, owned by the first server on it (dropped with it); `None` for another
+    /// instance sharing it.
+    db: Option<TestDb>,
 }
 
 /// A registered, signed-in user.
@@ -95,10 +97,10 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server after letting the test adjust its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (url, db) = fresh_database();
-    start(url, db, adjust).await
+    start(url, Some(db), adjust).await
 }
 
-async fn start(url: String, db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+async fn start(url: String, db: Option<TestDb>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let backend = if url.starts_with("postgres") {
         "postgres"
     } else {
@@ -124,7 +126,7 @@ async fn start(url: String, db: TestDb, adjust: impl FnOnce(&mut Config)) -> Tes
         backend,
         database_url: url,
         handle,
-        _db: db,
+        db,
     }
 }
 
@@ -133,7 +135,13 @@ impl TestApp {
     /// same database with a fresh configuration; tokens stay valid (same signing secret).
     pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         self.handle.stop(false).await;
-        start(self.database_url, self._db, adjust).await
+        start(self.database_url, self.db, adjust).await
+    }
+
+    /// Starts another server on this one's database, as a second instance behind a load
+    /// balancer would run (the database stays owned by `self`).
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        start(self.database_url.clone(), None, adjust).await
     }
 
     /// A request to `path` on this server.

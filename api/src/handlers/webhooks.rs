@@ -396,15 +396,14 @@ pub async fn list_webhooks(
     let since = query.updated_since.map(|t| t.naive_utc());
     let info = CallerInfo::from(&caller);
     let rows = crate::db::run(&state, move |conn| {
-        let rows = webhooks::list_for_owner(conn, &info.id, since, after, limit + 1)?;
-        Ok::<_, StoreError>(match &info.only {
-            // A limited token sees its partnership's subscriptions; the page may come out short.
-            Some(only) => rows
-                .into_iter()
-                .filter(|h| h.partnership_id.as_ref() == Some(only))
-                .collect(),
-            None => rows,
-        })
+        webhooks::list_for_owner(
+            conn,
+            &info.id,
+            info.only.as_deref(),
+            since,
+            after,
+            limit + 1,
+        )
     })
     .await?;
     Ok(pagination::respond(

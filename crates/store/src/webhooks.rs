@@ -147,10 +147,12 @@ pub fn find_for_owner(conn: &mut DbConnection, owner_id: &str, id: &str) -> Stor
         .map_err(StoreError::from)
 }
 
-/// A page of `owner_id`'s subscriptions in (created_at, id) order.
+/// A page of `owner_id`'s subscriptions in (created_at, id) order; with `only`, just those
+/// limited to that partnership (what a partnership-limited token may see).
 pub fn list_for_owner(
     conn: &mut DbConnection,
     owner_id: &str,
+    only: Option<&str>,
     updated_since: Option<NaiveDateTime>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
@@ -161,6 +163,9 @@ pub fn list_for_owner(
         .order((webhooks::created_at, webhooks::id))
         .limit(limit)
         .into_boxed();
+    if let Some(only) = only {
+        query = query.filter(webhooks::partnership_id.eq(only.to_owned()));
+    }
     if let Some(since) = updated_since {
         query = query.filter(webhooks::updated_at.ge(since));
     }

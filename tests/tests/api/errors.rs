@@ -145,3 +145,35 @@ async fn a_plain_client_request_id_is_echoed_and_a_hostile_one_replaced() {
         "replaced by a fresh id, got {id}"
     );
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_422_even_if_its_items_would_fit() {
+    let app = spawn_app().await;
+    // serde would read `[email, password, display_name, time_zone]` as the struct; the
+    // contract says object.
+    for body in [
+        r#"["a@example.com", "long enough pw", "A", "UTC"]"#,
+        "[null, null]",
+        "42",
+        "\"x\"",
+        "null",
+    ] {
+        let res = app
+            .request(reqwest::Method::POST, "/v1/auth/register")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(pointers(&problem), vec!["#"], "{body}");
+    }
+    let res = app
+        .request(reqwest::Method::POST, "/v1/auth/register")
+        .header("content-type", "application/json")
+        .body("[1,")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}

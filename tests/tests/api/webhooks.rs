@@ -683,3 +683,117 @@ async fn targets_are_checked_again_when_sending_so_a_tightened_policy_holds() {
     }
     assert!(receiver.received().is_empty());
 }
+
+#[tokio::test]
+async fn a_token_limited_to_one_partnership_manages_only_that_partnerships_subscriptions() {
+    let app = spawn_app_with(local_delivery).await;
+    let (ada, _grace, p1) = pair(&app).await;
+    let carol = app.new_user().await;
+    let p2 = app.partnership(&ada, &carol).await;
+    let everywhere = subscribe(
+        &app,
+        &ada,
+        "http://127.0.0.1:9/all",
+        json!(["reading.recorded"]),
+    )
+    .await;
+    let token = ok(
+        &app,
+        Method::POST,
+        "/v1/me/tokens",
+        &ada,
+        Some(json!({"name": "P1 sync", "scopes": ["full"], "partnership_id": p1})),
+    )
+    .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let as_token = |method: Method, path: &str| app.authed(method, path, &token);
+
+    // Without a partnership, the subscription is limited to the token's; another one is refused.
+    let res = as_token(Method::POST, "/v1/webhooks")
+        .json(&json!({"url": "http://127.0.0.1:9/p1", "events": ["reading.recorded"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let limited: Value = res.json().await.unwrap();
+    assert_eq!(limited["partnership_id"], p1.as_str());
+    let res = as_token(Method::POST, "/v1/webhooks")
+        .json(&json!({"url": "http://127.0.0.1:9/p2", "events": ["reading.recorded"], "partnership_id": p2}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), ["#/partnership_id"]);
+
+    // It sees and changes only that one.
+    let list: Value = as_token(Method::GET, "/v1/webhooks?limit=1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &h["id"])
+        .collect();
+    assert_eq!(ids, [&limited["id"]]);
+    assert_eq!(list["next_cursor"], Value::Null);
+    let res = as_token(
+        Method::GET,
+        &format!("/v1/webhooks/{}", everywhere["id"].as_str().unwrap()),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+    let res = as_token(
+        Method::PATCH,
+        &format!("/v1/webhooks/{}", limited["id"].as_str().unwrap()),
+    )
+    .json(&json!({"partnership_id": null}))
+    .send()
+    .await
+    .unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // The signed-in owner sees both.
+    let all = ok(&app, Method::GET, "/v1/webhooks", &ada, None).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_send_each_delivery_once() {
+    let fast = |c: &mut Config| {
+        local_delivery(c);
+        c.webhooks.poll_ms = 5;
+    };
+    let first = spawn_app_with(fast).await;
+    let second = first.another_instance(fast).await;
+    let (ada, _grace, p) = pair(&first).await;
+    let goal = first.active_goal(&ada, &p, "Cut wait time").await;
+    let receiver = Receiver::start(200, &[]);
+    let hook = subscribe(&first, &ada, &receiver.url, json!(["reading.recorded"])).await;
+    // Readings arrive through both instances while both workers drain the one queue.
+    for i in 0..12 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        record(app, &ada, &goal, f64::from(i)).await;
+    }
+    let got = receiver.wait_for(12).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got_after = receiver.received();
+    assert_eq!(got_after.len(), 12, "no try sent twice");
+    let ids: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|r| r.header("Tandem-Webhook-Id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 12);
+    let log = settled_log(&second, &ada, hook["id"].as_str().unwrap(), 12).await;
+    assert!(
+        log.iter()
+            .all(|d| d["status"] == "delivered" && d["attempt_count"] == 1)
+    );
+}
