@@ -177,9 +177,9 @@ pub(crate) fn record_reading(
     reading: &Reading,
 ) -> Result<Inserted, tandem_store::StoreError> {
     write_transaction(conn, |conn| {
-        let inserted = readings::insert(conn, reading)?;
+        let goal = tandem_store::goals::find(conn, &reading.goal_id)?;
+        let inserted = readings::insert(conn, reading, &goal.partnership_id)?;
         if let Inserted::Created(r) = &inserted {
-            let goal = tandem_store::goals::find(conn, &r.goal_id)?;
             crate::events::publish(
                 conn,
                 &goal.partnership_id,

@@ -66,7 +66,7 @@ struct NewChange<'a> {
     at: NaiveDateTime,
 }
 
-/// Logs a change; call it inside the transaction that made it.
+/// Logs a change; call it inside the `write_transaction` that made it (its lock orders `seq`).
 pub fn record(
     conn: &mut DbConnection,
     partnership_id: &str,
@@ -75,11 +75,11 @@ pub fn record(
     op: Op,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
+    // The writers' lock, taken first by `write_transaction`, is what keeps `seq` in commit order.
     debug_assert!(
         crate::db::in_transaction(conn),
-        "a change is logged inside the transaction that makes it"
+        "a change is logged inside the write transaction that makes it"
     );
-    crate::db::serialise_writers(conn)?;
     diesel::insert_into(changes::table)
         .values(NewChange {
             partnership_id,

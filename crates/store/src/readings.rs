@@ -69,27 +69,30 @@ pub enum Inserted {
     Existing(Reading),
 }
 
-/// Inserts a reading unless the goal already has one with the same external id.
-pub fn insert(conn: &mut DbConnection, reading: &Reading) -> StoreResult<Inserted> {
-    crate::write_transaction(conn, |conn| {
-        if let Some(external) = &reading.external_id
-            && let Some(existing) = find_by_external_id(conn, &reading.goal_id, external)?
-        {
-            return Ok(Inserted::Existing(existing));
-        }
-        diesel::insert_into(readings::table)
-            .values(reading)
-            .execute(conn)?;
-        changes::record_for_goal(
-            conn,
-            &reading.goal_id,
-            "reading",
-            &reading.id,
-            Op::Created,
-            reading.created_at,
-        )?;
-        Ok(Inserted::Created(reading.clone()))
-    })
+/// Inserts a reading of a goal in `partnership_id` unless the goal already has one with the same
+/// external id. Call it inside a `write_transaction` (the look-up and the insert must not be split).
+pub fn insert(
+    conn: &mut DbConnection,
+    reading: &Reading,
+    partnership_id: &str,
+) -> StoreResult<Inserted> {
+    if let Some(external) = &reading.external_id
+        && let Some(existing) = find_by_external_id(conn, &reading.goal_id, external)?
+    {
+        return Ok(Inserted::Existing(existing));
+    }
+    diesel::insert_into(readings::table)
+        .values(reading)
+        .execute(conn)?;
+    changes::record(
+        conn,
+        partnership_id,
+        "reading",
+        &reading.id,
+        Op::Created,
+        reading.created_at,
+    )?;
+    Ok(Inserted::Created(reading.clone()))
 }
 
 fn find_by_external_id(

@@ -217,7 +217,8 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Stores `event` and queues a delivery to every active subscription that wants it: owned by a
+/// Stores `event` and queues a delivery to every active subscription that wants it (an event no
+/// one wants is not stored): owned by a
 /// member of the event's partnership whose account is active, for its type, and unfiltered or
 /// filtered to that partnership. Call it inside the transaction that made the change. Returns the deliveries.
 pub fn publish(
@@ -225,21 +226,24 @@ pub fn publish(
     event: &Event,
     mut new_id: impl FnMut() -> String,
 ) -> StoreResult<Vec<Delivery>> {
-    crate::db::serialise_writers(conn)?;
-    diesel::insert_into(events::table)
-        .values(event)
-        .execute(conn)?;
+    debug_assert!(
+        crate::db::in_transaction(conn),
+        "an event is published inside the transaction that causes it"
+    );
     let Some(partnership_id) = &event.partnership_id else {
+        insert_event(conn, event)?;
         return Ok(Vec::new());
     };
-    let (inviter, invitee): (String, Option<String>) = partnerships::table
-        .find(partnership_id)
-        .select((partnerships::inviter_id, partnerships::invitee_id))
-        .first(conn)?;
-    let members: Vec<String> = std::iter::once(inviter).chain(invitee).collect();
+    let this = partnerships::table.filter(partnerships::id.eq(partnership_id));
     // Deactivated accounts keep their subscriptions but receive nothing.
     let live_members = users::table
-        .filter(users::id.eq_any(members))
+        .filter(
+            users::id
+                .eq_any(this.select(partnerships::inviter_id))
+                .or(users::id
+                    .nullable()
+                    .eq_any(this.select(partnerships::invitee_id))),
+        )
         .filter(users::deactivated_at.is_null())
         .select(users::id);
     let candidates: Vec<Webhook> = webhooks::table
@@ -253,8 +257,18 @@ pub fn publish(
         .order((webhooks::created_at, webhooks::id))
         .select(Webhook::as_select())
         .load(conn)?;
+    let wanting: Vec<&Webhook> = candidates
+        .iter()
+        .filter(|h| h.wants(&event.event_type))
+        .collect();
+    // The outbox holds what is to be delivered; an event nobody subscribed to is not kept (the
+    // change log is the record of what changed).
+    if wanting.is_empty() {
+        return Ok(Vec::new());
+    }
+    insert_event(conn, event)?;
     let mut queued = Vec::new();
-    for hook in candidates.iter().filter(|h| h.wants(&event.event_type)) {
+    for hook in wanting {
         let delivery = Delivery::queued(new_id(), &hook.id, &event.id, event.occurred_at);
         insert_delivery(conn, &delivery)?;
         queued.push(delivery);
