@@ -658,3 +658,23 @@ pub(crate) fn save(conn: &mut DbConnection, p: &Partnership) -> Result<Partnersh
     )?;
     Ok(saved)
 }
+
+/// Checks that a `partnership_id` in a request body names one of the caller's partnerships (the
+/// one a limited token reaches): 422 naming the field otherwise, since the body, not the path, is
+/// wrong.
+pub(crate) fn ensure_mine(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    who: &CallerRef,
+) -> Result<(), ApiError> {
+    let Some(id) = id else { return Ok(()) };
+    match load(conn, id, who) {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(ApiError::field(
+            "partnership_id",
+            "unknown_partnership",
+            "must be one of your partnerships",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::goals::CallerRef;
-use super::partnerships::load as load_partnership;
+use super::partnerships::ensure_mine;
 use crate::auth::{Caller, PAT_PREFIX, Scope, token_hash};
 use crate::error::{ApiError, FieldError};
 use crate::extract::Json;
@@ -164,21 +164,9 @@ pub async fn create_token(
     };
     let who = CallerRef::from(&caller);
     let token = crate::db::run(&state, move |conn| {
-        if let Some(p) = &token.partnership_id {
-            match load_partnership(conn, p, &who) {
-                Ok(_) => {}
-                Err(tandem_store::StoreError::NotFound) => {
-                    return Err(ApiError::field(
-                        "partnership_id",
-                        "unknown_partnership",
-                        "must be one of your partnerships",
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        ensure_mine(conn, token.partnership_id.as_deref(), &who)?;
         access_tokens::insert(conn, &token)?;
-        Ok(token)
+        Ok::<_, ApiError>(token)
     })
     .await?;
     Ok(HttpResponse::Created()

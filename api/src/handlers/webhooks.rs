@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::goals::CallerRef;
-use super::partnerships::load as load_partnership;
+use super::partnerships::ensure_mine;
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version};
 use crate::error::ApiError;
@@ -242,50 +242,14 @@ async fn checked_url(state: &AppState, url: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::field("url", e.code(), e.to_string()))
 }
 
-/// The partnership a subscription may be limited to: one of the caller's (and the one a limited
-/// token reaches), else 422 naming the field.
-fn check_partnership(
-    conn: &mut DbConnection,
-    id: &Option<String>,
-    who: &CallerRef,
-) -> Result<(), ApiError> {
-    let Some(id) = id else { return Ok(()) };
-    match load_partnership(conn, id, who) {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(ApiError::field(
-            "partnership_id",
-            "unknown_partnership",
-            "must be one of your partnerships",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// A subscription of the caller's; a token limited to one partnership sees only subscriptions
 /// limited to it. Anyone else's is 404.
-fn owned(conn: &mut DbConnection, caller: &CallerInfo, id: &str) -> Result<Webhook, ApiError> {
+fn owned(conn: &mut DbConnection, caller: &CallerRef, id: &str) -> Result<Webhook, ApiError> {
     let hook = webhooks::find_for_owner(conn, &caller.id, id)?;
     if caller.only.is_some() && hook.partnership_id != caller.only {
         return Err(ApiError::NotFound);
     }
     Ok(hook)
-}
-
-/// What the handlers need of the caller, movable onto the blocking pool.
-struct CallerInfo {
-    id: String,
-    only: Option<String>,
-    who: CallerRef,
-}
-
-impl From<&Caller> for CallerInfo {
-    fn from(c: &Caller) -> Self {
-        CallerInfo {
-            id: c.id.clone(),
-            only: c.partnership.clone(),
-            who: CallerRef::from(c),
-        }
-    }
 }
 
 /// Subscribe to events.
@@ -316,8 +280,8 @@ pub async fn create_webhook(
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let url = checked_url(&state, &body.url).await?;
-    let info = CallerInfo::from(&caller);
-    let partnership_id = match (body.partnership_id.map(|p| p.to_string()), &info.only) {
+    let who = CallerRef::from(&caller);
+    let partnership_id = match (body.partnership_id.map(|p| p.to_string()), &who.only) {
         (None, only) => only.clone(),
         (Some(p), Some(only)) if &p != only => {
             return Err(ApiError::field(
@@ -332,7 +296,7 @@ pub async fn create_webhook(
     let secret = crate::delivery::new_secret();
     let hook = Webhook {
         id: uuid::Uuid::now_v7().to_string(),
-        owner_id: info.id.clone(),
+        owner_id: who.id.clone(),
         url,
         secret: secret.clone(),
         event_types: event_types_json(&body.events),
@@ -344,7 +308,7 @@ pub async fn create_webhook(
         updated_at: now,
     };
     let hook = crate::db::run(&state, move |conn| {
-        check_partnership(conn, &hook.partnership_id, &info.who)?;
+        ensure_mine(conn, hook.partnership_id.as_deref(), &who)?;
         webhooks::insert(conn, &hook)?;
         Ok::<_, ApiError>(hook)
     })
@@ -394,16 +358,9 @@ pub async fn list_webhooks(
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
     let since = query.updated_since.map(|t| t.naive_utc());
-    let info = CallerInfo::from(&caller);
+    let who = CallerRef::from(&caller);
     let rows = crate::db::run(&state, move |conn| {
-        webhooks::list_for_owner(
-            conn,
-            &info.id,
-            info.only.as_deref(),
-            since,
-            after,
-            limit + 1,
-        )
+        webhooks::list_for_owner(conn, &who.id, who.only.as_deref(), since, after, limit + 1)
     })
     .await?;
     Ok(pagination::respond(
@@ -432,8 +389,8 @@ pub async fn get_webhook(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (info, id) = (CallerInfo::from(&caller), id.to_string());
-    let hook = crate::db::run(&state, move |conn| owned(conn, &info, &id)).await?;
+    let (who, id) = (CallerRef::from(&caller), id.to_string());
+    let hook = crate::db::run(&state, move |conn| owned(conn, &who, &id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(hook.version)))
         .json(WebhookView::from(&hook)))
@@ -466,23 +423,23 @@ pub async fn update_webhook(
         Some(url) => Some(checked_url(&state, url).await?),
         None => None,
     };
-    let (info, id) = (CallerInfo::from(&caller), id.to_string());
+    let (who, id) = (CallerRef::from(&caller), id.to_string());
     let hook = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
-            let mut hook = owned(conn, &info, &id)?;
+            let mut hook = owned(conn, &who, &id)?;
             if expected.is_some_and(|v| v != hook.version) {
                 return Err(ApiError::PreconditionFailed);
             }
             if let Some(partnership) = body.partnership_id {
                 let partnership = partnership.map(|p| p.to_string());
-                if info.only.is_some() && partnership != info.only {
+                if who.only.is_some() && partnership != who.only {
                     return Err(ApiError::field(
                         "partnership_id",
                         "unknown_partnership",
                         "must be the partnership this token is limited to",
                     ));
                 }
-                check_partnership(conn, &partnership, &info.who)?;
+                ensure_mine(conn, partnership.as_deref(), &who)?;
                 hook.partnership_id = partnership;
             }
             if let Some(url) = url {
@@ -533,10 +490,10 @@ pub async fn delete_webhook(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (info, id) = (CallerInfo::from(&caller), id.to_string());
+    let (who, id) = (CallerRef::from(&caller), id.to_string());
     crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
-            let hook = owned(conn, &info, &id)?;
+            let hook = owned(conn, &who, &id)?;
             if expected.is_some_and(|v| v != hook.version) {
                 return Err(ApiError::PreconditionFailed);
             }
@@ -566,10 +523,10 @@ pub async fn test_webhook(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (info, id) = (CallerInfo::from(&caller), id.to_string());
+    let (who, id) = (CallerRef::from(&caller), id.to_string());
     let delivery = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
-            let hook = owned(conn, &info, &id)?;
+            let hook = owned(conn, &who, &id)?;
             let now = crate::clock::now();
             let event = crate::events::outbox_row(
                 None,
@@ -651,9 +608,9 @@ pub async fn list_deliveries(
             "status must be pending, delivered or failed".into(),
         ));
     }
-    let (info, id) = (CallerInfo::from(&caller), id.to_string());
+    let (who, id) = (CallerRef::from(&caller), id.to_string());
     let rows = crate::db::run(&state, move |conn| {
-        let hook = owned(conn, &info, &id)?;
+        let hook = owned(conn, &who, &id)?;
         Ok::<_, ApiError>(webhooks::deliveries(
             conn,
             &hook.id,
@@ -692,9 +649,9 @@ pub async fn get_delivery(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
-    let info = CallerInfo::from(&caller);
+    let who = CallerRef::from(&caller);
     let logged = crate::db::run(&state, move |conn| {
-        let hook = owned(conn, &info, &id.to_string())?;
+        let hook = owned(conn, &who, &id.to_string())?;
         Ok::<_, ApiError>(webhooks::find_delivery(
             conn,
             &hook.id,
@@ -726,10 +683,10 @@ pub async fn redeliver(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
-    let info = CallerInfo::from(&caller);
+    let who = CallerRef::from(&caller);
     let delivery = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
-            let hook = owned(conn, &info, &id.to_string())?;
+            let hook = owned(conn, &who, &id.to_string())?;
             let old = webhooks::find_delivery(conn, &hook.id, &delivery_id.to_string())?;
             let again = Delivery::queued(
                 uuid::Uuid::now_v7().to_string(),
