@@ -85,6 +85,9 @@ pub enum ApiError {
     /// Malformed request: bad JSON syntax, bad query or path parameter (400).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Query parameters that cannot be read (400), each named with the format it expects.
+    #[error("invalid query parameters")]
+    InvalidParameters(Vec<FieldError>),
     /// Bad or missing credentials (401, with `WWW-Authenticate: Bearer`).
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -160,7 +163,9 @@ impl ApiError {
 
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
-            ApiError::BadRequest(_) => ("bad-request", "Bad request"),
+            ApiError::BadRequest(_) | ApiError::InvalidParameters(_) => {
+                ("bad-request", "Bad request")
+            }
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
             ApiError::NotFound => ("not-found", "Not found"),
@@ -191,6 +196,14 @@ impl ApiError {
             | ApiError::Forbidden(d)
             | ApiError::Conflict(d) => d.clone(),
             ApiError::NotFound => "no such resource".to_owned(),
+            ApiError::InvalidParameters(fields) => {
+                errors = Some(fields.clone());
+                fields
+                    .iter()
+                    .map(|f| format!("query parameter {}: {}", f.pointer, f.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
             ApiError::MethodNotAllowed { allow: methods } => {
                 allow = Some(methods.clone());
                 format!("this resource supports {}", methods.join(", "))
@@ -250,7 +263,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,

@@ -87,8 +87,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
     // Every request body is a JSON object. serde would also read a struct from an array of its
     // fields in order (`[null, null]`), which the contract does not allow: refuse it here.
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+    let document = serde_json::from_slice::<serde_json::Value>(body)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let mut text_errors = Vec::new();
+    check_text(&document, "", None, &mut text_errors);
+    if !text_errors.is_empty() {
+        return Err(ApiError::Validation(text_errors));
+    }
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(
         first,
@@ -120,6 +125,41 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+/// Applies the control-character rule ([`crate::validation::MULTI_LINE_FIELDS`]) to every string
+/// of a request document, member names included; a string's field is the nearest member name
+/// above it (array items take their list's name).
+fn check_text(
+    value: &serde_json::Value,
+    pointer: &str,
+    field: Option<&str>,
+    out: &mut Vec<FieldError>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            let multi_line = field.is_some_and(crate::validation::is_multi_line);
+            if let Err((code, detail)) = crate::validation::control_characters(text, multi_line) {
+                out.push(FieldError::new(pointer, code, detail));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_text(item, &format!("{pointer}/{i}"), field, out);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                let at = format!("{pointer}/{}", escape_pointer(name));
+                if let Err((code, detail)) = crate::validation::control_characters(name, false) {
+                    out.push(FieldError::new(&at, code, format!("member name {detail}")));
+                }
+                check_text(member, &at, Some(name), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn serde_error(err: &serde_json::Error, pointer: String) -> ApiError {
@@ -177,10 +217,101 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// See [`path_config`].
+/// See [`path_config`]; handlers take [`Query`], which names the failing parameter.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         ApiError::BadRequest(format!("invalid query parameter: {err}")).into()
+    })
+}
+
+/// Query parameters, parsed so that every failure is a 400 whose `errors` name the parameter and
+/// the format it expects (never serde's bare "input contains invalid characters"). Every value is a
+/// single line (see [`crate::validation::MULTI_LINE_FIELDS`]).
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    /// The parsed parameters.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// An error about the query parameter `name`.
+pub fn parameter_error(name: &str, code: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::InvalidParameters(vec![FieldError {
+        pointer: name.to_owned(),
+        code: code.to_owned(),
+        detail: detail.into(),
+    }])
+}
+
+/// What a query parameter looks like, for error messages.
+fn expected_format(name: &str) -> &'static str {
+    match name {
+        "as_of" | "from" | "to" | "updated_since" => {
+            "an RFC 3339 instant such as 2026-03-01T09:00:00Z (percent-encode a + offset as %2B)"
+        }
+        "since" => "a position from next_since (a whole number), empty, or now",
+        "limit" => "a whole number from 1 to 200",
+        "cursor" => "the next_cursor of the previous page",
+        "owner" | "owner_id" | "author_id" | "goal_id" | "meeting_id" => {
+            "a UUID such as 0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f56"
+        }
+        "include_deleted" => "true or false",
+        "status" => "one of the documented status names",
+        _ => "the documented format",
+    }
+}
+
+/// Parses a query string into `T` (see [`Query`]).
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let mut errors = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        for text in [&name, &value] {
+            if let Err((code, detail)) = crate::validation::control_characters(text, false) {
+                errors.push(FieldError {
+                    pointer: name.clone().into_owned(),
+                    code: code.to_owned(),
+                    detail,
+                });
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        let (name, code) = match missing {
+            Some(name) => (name, "required"),
+            None => (path, "invalid_value"),
+        };
+        let detail = format!("{message}; expected {}", expected_format(&name));
+        parameter_error(&name, code, detail)
     })
 }
 
@@ -220,6 +351,48 @@ mod tests {
     fn wrong_type_points_into_arrays() {
         let err = parse_json::<Body>(br#"{"name":"a","tags":[1,"x"]}"#).unwrap_err();
         assert_eq!(pointer_of(err), ("#/tags/1".into(), "invalid_type".into()));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Params {
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        limit: Option<u32>,
+    }
+
+    fn parameter_of(err: ApiError) -> (String, String, String) {
+        match err {
+            ApiError::InvalidParameters(fields) => (
+                fields[0].pointer.clone(),
+                fields[0].code.clone(),
+                fields[0].detail.clone(),
+            ),
+            other => panic!("expected a parameter error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_query_parameter_names_itself_and_its_format() {
+        let (name, code, detail) =
+            parameter_of(parse_query::<Params>("limit=5&as_of=yesterday").unwrap_err());
+        assert_eq!((name.as_str(), code.as_str()), ("as_of", "invalid_value"));
+        assert!(detail.contains("RFC 3339"), "{detail}");
+        let (name, _, _) = parameter_of(parse_query::<Params>("limit=many").unwrap_err());
+        assert_eq!(name, "limit");
+        let (name, code, _) = parameter_of(parse_query::<Params>("limit=1%00").unwrap_err());
+        assert_eq!((name.as_str(), code.as_str()), ("limit", "nul_character"));
+        assert!(parse_query::<Params>("as_of=2026-03-01T09:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn control_characters_in_a_body_are_named() {
+        let err = parse_json::<Body>(br#"{"name":"a\u0000","tags":[]}"#).unwrap_err();
+        assert_eq!(pointer_of(err), ("#/name".into(), "nul_character".into()));
+        let err = parse_json::<Body>(br#"{"name":"a\rb","tags":[]}"#).unwrap_err();
+        assert_eq!(
+            pointer_of(err),
+            ("#/name".into(), "control_character".into())
+        );
     }
 
     #[test]

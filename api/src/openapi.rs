@@ -258,6 +258,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                     }
                 }
             }
+            csv_is_text(op);
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
                 add(op, "413", "PayloadTooLarge");
@@ -462,6 +463,20 @@ fn password_needs_current(doc: &mut OpenApi) {
                 "dependentRequired".into(),
                 serde_json::json!({"password": ["current_password"]}),
             );
+    }
+}
+
+/// Every response that can be CSV says how text cells are protected against formula injection
+/// (the writer in [`crate::csv_out`] does it for all of them).
+fn csv_is_text(op: &mut Operation) {
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response
+            && response.content.contains_key("text/csv")
+            && !response.description.contains(crate::csv_out::NEUTRALISED)
+        {
+            let said = response.description.trim_end().trim_end_matches('.');
+            response.description = format!("{said}. {}", crate::csv_out::NEUTRALISED);
+        }
     }
 }
 

@@ -40,16 +40,21 @@ pub type After = Option<(NaiveDateTime, String)>;
 pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<(i64, After), ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(crate::extract::parameter_error(
+            "limit",
+            "range",
+            format!("must be a whole number from 1 to {MAX_LIMIT}"),
+        ));
     }
     let after = match cursor.filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(
-            decode(c)
-                .ok_or_else(|| ApiError::BadRequest("cursor is not one this API issued".into()))?,
-        ),
+        Some(c) => Some(decode(c).ok_or_else(|| {
+            crate::extract::parameter_error(
+                "cursor",
+                "invalid_cursor",
+                "is not one this API issued; pass the next_cursor of the previous page",
+            )
+        })?),
     };
     Ok((i64::from(limit), after))
 }

@@ -68,6 +68,20 @@ impl RouteTable {
     }
 }
 
+/// A path segment with everything but RFC 3986's unreserved characters percent-encoded, so a
+/// `Location` built from someone's identifier is always a valid header.
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The app's default service.
 pub async fn fallback(
     req: HttpRequest,
@@ -84,6 +98,15 @@ pub async fn fallback(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(
+            encode_segment("hr 10442/ü\r\n"),
+            "hr%2010442%2F%C3%BC%0D%0A"
+        );
+        assert_eq!(encode_segment("hr-10442_a.b~c"), "hr-10442_a.b~c");
+    }
 
     #[test]
     fn the_most_specific_documented_path_decides() {

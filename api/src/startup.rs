@@ -102,7 +102,11 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}")
-                        .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+                        // No call to swagger.io's online validator: it would tell a third
+                        // party where this API lives.
+                        .config(
+                            utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none"),
+                        ),
                 )
                 .wrap(from_fn(crate::auth::enforce_token_scopes))
                 .wrap(cors(&cors_origins))

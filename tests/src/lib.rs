@@ -144,6 +144,31 @@ impl TestApp {
         start(self.database_url.clone(), None, adjust).await
     }
 
+    /// Writes `value` into one text column of one row behind the API's back, to plant data that an
+    /// older version (or another writer) may have left: what the API must still handle safely.
+    pub fn set_text_column(&self, table: &str, column: &str, id: &str, value: &str) {
+        use diesel::connection::SimpleConnection;
+        use diesel::sql_types::Text;
+        let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+        let updated = if self.backend == "postgres" {
+            let mut conn = diesel::PgConnection::establish(&self.database_url).expect("connect");
+            diesel::sql_query(sql)
+                .bind::<Text, _>(value)
+                .bind::<Text, _>(id)
+                .execute(&mut conn)
+        } else {
+            let mut conn =
+                diesel::SqliteConnection::establish(&self.database_url).expect("connect");
+            conn.batch_execute("PRAGMA busy_timeout = 5000;")
+                .expect("pragma");
+            diesel::sql_query(sql.replace('$', "?"))
+                .bind::<Text, _>(value)
+                .bind::<Text, _>(id)
+                .execute(&mut conn)
+        };
+        assert_eq!(updated.expect("update"), 1, "{table} {id}");
+    }
+
     /// A request to `path` on this server.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))

@@ -190,9 +190,18 @@ impl Issuer {
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // `nbf` and `iat` are optional for an issuer, but honoured when present.
+        validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let data = decode::<ExternalClaims>(token, &key, &validation)
             .map_err(|e| refused(&e.to_string()))?;
+        match data.claims.rest.get("iat") {
+            None => {}
+            Some(iat) => match iat.as_f64() {
+                Some(iat) if !super::tokens::issued_in_the_future(iat as i64) => {}
+                _ => return Err(refused("iat in the future or not a number")),
+            },
+        }
         let claim = |name: &str| {
             data.claims
                 .rest

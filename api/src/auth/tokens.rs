@@ -66,6 +66,12 @@ impl Claims {
     }
 }
 
+/// A token "issued" later than now (beyond the leeway) was minted by a clock that is wrong, or
+/// by someone preparing tokens for later use: refused, for Tandem's own and external tokens.
+pub fn issued_in_the_future(iat: i64) -> bool {
+    iat > crate::clock::now().timestamp() + LEEWAY_SECONDS as i64
+}
+
 fn invalid() -> ApiError {
     ApiError::Unauthorized("the token is invalid or expired".into())
 }
@@ -130,7 +136,7 @@ impl TokenKeys {
             tracing::debug!(error = %e, "token refused");
             invalid()
         })?;
-        if data.claims.typ != expected {
+        if data.claims.typ != expected || issued_in_the_future(data.claims.iat) {
             return Err(invalid());
         }
         Ok(data.claims)

@@ -14,6 +14,7 @@ use validator::Validate;
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version};
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::extract::{Json, non_null};
 use crate::pagination;
 use crate::state::AppState;
@@ -149,11 +150,7 @@ pub async fn provision_user(
 ) -> Result<HttpResponse, ApiError> {
     admin_only(&caller, &state)?;
     let external_id = external_id.into_inner();
-    if external_id.is_empty() || external_id.chars().count() > 200 {
-        return Err(ApiError::BadRequest(
-            "external_id must be 1 to 200 characters".into(),
-        ));
-    }
+    validation::path_identifier("external_id", &external_id, 200)?;
     let expected = expected_version(&req)?;
     let email = validation::normalise_email(&body.email);
     let (created, user) = crate::db::run(&state, move |conn| {
@@ -237,7 +234,7 @@ pub async fn provision_user(
             header::LOCATION,
             format!(
                 "/v1/admin/users/{}",
-                user.external_id.clone().unwrap_or_default()
+                crate::routing::encode_segment(user.external_id.as_deref().unwrap_or_default())
             ),
         ));
         r
@@ -354,7 +351,7 @@ pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListUsersQuery>,
+    query: Query<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     admin_only(&caller, &state)?;
     let query = query.into_inner();

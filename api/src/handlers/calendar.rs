@@ -19,6 +19,7 @@ use super::partnerships::load as load_partnership;
 use crate::auth::{Caller, token_hash};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// Prefix of feed token secrets; they are not bearer credentials.
@@ -161,7 +162,7 @@ pub async fn list_feed_tokens(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<crate::pagination::SinceQuery>,
+    query: Query<crate::pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
@@ -227,14 +228,30 @@ pub struct FeedQuery {
     pub token: Option<String>,
 }
 
-/// Escapes TEXT values (RFC 5545 §3.3.11).
+/// Escapes TEXT values (RFC 5545 §3.3.11): backslash, semicolon and comma escaped; every line
+/// break — CRLF, a bare CR or a bare LF — becomes `\n`, so no parser, however lenient, sees a new
+/// content line; other control characters (never accepted today, but possibly stored earlier) are
+/// dropped.
 fn text(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace("\r\n", "\\n")
-        .replace('\n', "\\n")
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
@@ -279,7 +296,7 @@ pub async fn calendar_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<FeedQuery>,
+    query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let refused = || ApiError::Unauthorized("the feed token is missing, unknown or revoked".into());
     let secret = query.into_inner().token.ok_or_else(refused)?;

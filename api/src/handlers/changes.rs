@@ -12,6 +12,7 @@ use super::goals::CallerRef;
 use super::partnerships::member;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// Where to start.
@@ -120,13 +121,15 @@ pub struct ChangesPage {
 pub async fn list_changes(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ChangesQuery>,
+    query: Query<ChangesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit must be between 1 and 1000".into(),
+        return Err(crate::extract::parameter_error(
+            "limit",
+            "range",
+            "must be a whole number from 1 to 1000",
         ));
     }
     let since = match query.since.as_deref() {
@@ -137,7 +140,11 @@ pub async fn list_changes(
                 .ok()
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| {
-                    ApiError::BadRequest("since must be a next_since from this feed, or now".into())
+                    crate::extract::parameter_error(
+                        "since",
+                        "invalid_value",
+                        "must be a next_since from this feed (a whole number), empty, or now",
+                    )
                 })?,
         ),
     };

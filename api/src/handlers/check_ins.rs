@@ -16,6 +16,7 @@ use super::readings::{ReadingView, batch_item, new_reading, recordable};
 use crate::auth::Caller;
 use crate::conditional::etag;
 use crate::error::{ApiError, FieldError};
+use crate::extract::Query;
 use crate::extract::{BATCH_BODY_LIMIT, Json};
 use crate::idempotency::{self, Created};
 use crate::pagination;
@@ -280,7 +281,7 @@ pub async fn list_check_ins(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListCheckInsQuery>,
+    query: Query<ListCheckInsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;

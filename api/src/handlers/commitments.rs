@@ -20,6 +20,7 @@ use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
 use crate::csv_out;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::extract::{Json, non_null, nullable};
 use crate::idempotency::{self, Created};
 use crate::pagination;
@@ -292,7 +293,7 @@ pub async fn list_commitments(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListCommitmentsQuery>,
+    query: Query<ListCommitmentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
@@ -312,17 +313,17 @@ pub async fn list_commitments(
     if csv_out::wanted(&req) {
         let rows = rows.iter().take(limit as usize).map(|c| {
             vec![
-                c.id.clone(),
-                c.meeting_id.clone(),
-                c.owner_id.clone(),
-                csv_out::cell(c.goal_id.as_ref()),
-                c.text.clone(),
-                c.due_on.to_string(),
-                c.status.clone(),
-                csv_out::cell(c.status_note.as_ref()),
-                csv_out::cell(c.closed_at.map(|t| t.and_utc().to_rfc3339())),
-                c.created_at.and_utc().to_rfc3339(),
-                c.updated_at.and_utc().to_rfc3339(),
+                c.id.as_str().into(),
+                c.meeting_id.as_str().into(),
+                c.owner_id.as_str().into(),
+                c.goal_id.as_ref().into(),
+                c.text.as_str().into(),
+                c.due_on.into(),
+                c.status.as_str().into(),
+                c.status_note.as_ref().into(),
+                c.closed_at.map(|t| t.and_utc()).into(),
+                c.created_at.and_utc().into(),
+                c.updated_at.and_utc().into(),
             ]
         });
         return csv_out::respond(&COMMITMENT_COLUMNS, rows);

@@ -20,6 +20,7 @@ use super::partnerships::{load as load_partnership, status_of};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// A partner's answer.
@@ -281,7 +282,7 @@ pub async fn list_fit_reviews(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<crate::pagination::SinceQuery>,
+    query: Query<crate::pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let since = query.updated_since;

@@ -25,6 +25,7 @@ use super::partnerships::{load as load_partnership, status_of};
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
 use crate::error::{ApiError, FieldError};
+use crate::extract::Query;
 use crate::extract::{Json, MergePatch, parse_json};
 use crate::idempotency::{self, Created};
 use crate::pagination;
@@ -224,7 +225,7 @@ pub async fn list_goals(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListGoalsQuery>,
+    query: Query<ListGoalsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
@@ -445,10 +446,8 @@ pub async fn upsert_goal_by_external_ref(
                 "mismatch",
                 format!("must be {wanted:?}, as in the path, or left out"),
             ));
-        } else if wanted.chars().count() > max {
-            return Err(ApiError::BadRequest(format!(
-                "{field} in the path must be 1 to {max} characters"
-            )));
+        } else {
+            crate::validation::path_identifier(field, wanted, max)?;
         }
     }
     if !errors.is_empty() {
@@ -795,7 +794,7 @@ pub async fn goal_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<HistoryQuery>,
+    query: Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));

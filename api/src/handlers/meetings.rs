@@ -4,6 +4,7 @@
 //! schedules the next meeting at the same local time.
 
 use crate::events::{EventData, MeetingCompleted, MeetingScheduled};
+use crate::extract::Query;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
@@ -723,7 +724,7 @@ pub async fn list_meetings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListMeetingsQuery>,
+    query: Query<ListMeetingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
@@ -744,19 +745,19 @@ pub async fn list_meetings(
         let rows = rows.iter().take(limit as usize).map(|m| {
             let v = meeting_view(m, &p);
             vec![
-                v.id,
-                v.partnership_id,
-                m.status.clone(),
-                v.scheduled_at.to_rfc3339(),
-                v.local_start,
-                v.slot_at.to_rfc3339(),
-                v.length_minutes.to_string(),
-                csv_out::cell(v.location),
-                csv_out::cell(v.held_at.map(|t| t.to_rfc3339())),
-                csv_out::cell(v.on_time),
-                csv_out::cell(v.cancel_reason),
-                v.reschedule_count.to_string(),
-                v.created_at.to_rfc3339(),
+                v.id.into(),
+                v.partnership_id.into(),
+                m.status.as_str().into(),
+                v.scheduled_at.into(),
+                v.local_start.into(),
+                v.slot_at.into(),
+                v.length_minutes.into(),
+                v.location.into(),
+                v.held_at.into(),
+                v.on_time.into(),
+                v.cancel_reason.into(),
+                v.reschedule_count.into(),
+                v.created_at.into(),
             ]
         });
         return csv_out::respond(&MEETING_COLUMNS, rows);

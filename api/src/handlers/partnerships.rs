@@ -22,6 +22,7 @@ use super::meetings::{AdherenceView, adherence_of};
 use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::extract::{Json, non_null};
 use crate::idempotency::{self, Created};
 use crate::pagination;
@@ -406,7 +407,7 @@ pub async fn list_partnerships(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListPartnershipsQuery>,
+    query: Query<ListPartnershipsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;

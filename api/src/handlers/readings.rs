@@ -19,6 +19,7 @@ use crate::auth::Caller;
 use crate::conditional::{etag, expected_version, not_modified};
 use crate::csv_out;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::extract::Query;
 use crate::extract::{BATCH_BODY_LIMIT, Json, non_null, nullable, parse_json};
 use crate::idempotency::{self, Created};
 use crate::pagination;
@@ -33,7 +34,8 @@ pub struct CreateReadingRequest {
     #[validate(range(min = -1e15, max = 1e15))]
     #[schema(minimum = -1e15, maximum = 1e15)]
     pub value: f64,
-    /// When it was observed (RFC 3339).
+    /// When it was observed (RFC 3339); at most 5 minutes ahead of the server's clock (422
+    /// `in_the_future` otherwise).
     pub observed_at: DateTime<Utc>,
     /// A note.
     #[validate(length(max = 1000))]
@@ -124,6 +126,12 @@ impl From<&Reading> for ReadingView {
             updated_at: r.updated_at.and_utc(),
         }
     }
+}
+
+/// Refuses an `observed_at` in the future (422 naming the field, at `pointer`).
+pub(crate) fn not_in_the_future(observed_at: DateTime<Utc>, pointer: &str) -> Result<(), ApiError> {
+    tandem_domain::reading::check_observed_at(observed_at, crate::clock::now())
+        .map_err(|e| ApiError::field(pointer, "in_the_future", e.to_string()))
 }
 
 /// Checks that `caller` owns the goal and that it takes readings; returns the goal id.
@@ -237,6 +245,7 @@ pub async fn create_reading(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<CreateReadingRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    not_in_the_future(body.observed_at, "observed_at")?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
     let st = state.clone();
@@ -402,6 +411,7 @@ pub(crate) fn batch_item(item: Value) -> Result<(String, CreateReadingRequest), 
     let reading: CreateReadingRequest =
         parse_json(&serde_json::to_vec(&Value::Object(fields)).map_err(ApiError::internal)?)?;
     reading.validate()?;
+    not_in_the_future(reading.observed_at, "observed_at")?;
     Ok((goal_id.to_string(), reading))
 }
 
@@ -523,7 +533,7 @@ pub async fn list_readings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListReadingsQuery>,
+    query: Query<ListReadingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
@@ -542,17 +552,17 @@ pub async fn list_readings(
     if csv_out::wanted(&req) {
         let rows = rows.iter().take(limit as usize).map(|r| {
             vec![
-                r.id.clone(),
-                r.goal_id.clone(),
-                r.value.to_string(),
-                r.observed_at.and_utc().to_rfc3339(),
-                csv_out::cell(r.note.as_ref()),
-                r.source.clone(),
-                csv_out::cell(r.external_id.as_ref()),
-                r.recorded_by.clone(),
-                csv_out::cell(r.deleted_at.map(|t| t.and_utc().to_rfc3339())),
-                csv_out::cell(r.delete_reason.as_ref()),
-                r.created_at.and_utc().to_rfc3339(),
+                r.id.as_str().into(),
+                r.goal_id.as_str().into(),
+                r.value.into(),
+                r.observed_at.and_utc().into(),
+                r.note.as_ref().into(),
+                r.source.as_str().into(),
+                r.external_id.as_ref().into(),
+                r.recorded_by.as_str().into(),
+                r.deleted_at.map(|t| t.and_utc()).into(),
+                r.delete_reason.as_ref().into(),
+                r.created_at.and_utc().into(),
             ]
         });
         return csv_out::respond(&READING_COLUMNS, rows);
@@ -667,6 +677,9 @@ pub async fn update_reading(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<UpdateReadingRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(observed_at) = body.observed_at {
+        not_in_the_future(observed_at, "observed_at")?;
+    }
     let expected = expected_version(&req)?;
     let (reading_id, who) = (id.to_string(), CallerRef::from(&caller));
     let r = crate::db::run(&state, move |conn| {
@@ -748,13 +761,15 @@ pub async fn delete_reading(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<DeleteReadingQuery>,
+    query: Query<DeleteReadingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
     let reason = query.into_inner().reason;
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(ApiError::BadRequest(
-            "reason must be at most 500 characters".into(),
+        return Err(crate::extract::parameter_error(
+            "reason",
+            "length",
+            "must be at most 500 characters",
         ));
     }
     let (reading_id, who) = (id.to_string(), CallerRef::from(&caller));
@@ -823,7 +838,7 @@ pub async fn reading_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<pagination::SinceQuery>,
+    query: Query<pagination::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let since = query.updated_since.map(|t| t.naive_utc());
     let (reading_id, who) = (id.to_string(), CallerRef::from(&caller));

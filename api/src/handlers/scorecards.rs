@@ -22,6 +22,7 @@ use super::partnerships::load as load_partnership;
 use crate::auth::Caller;
 use crate::csv_out;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// The instant to compute at.
@@ -185,7 +186,7 @@ pub async fn goal_progress(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = query.as_of.unwrap_or_else(crate::clock::now);
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
@@ -379,7 +380,7 @@ pub async fn partnership_scorecard(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = query.as_of.unwrap_or_else(crate::clock::now);
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
@@ -396,30 +397,28 @@ pub async fn partnership_scorecard(
 
 /// A scorecard as CSV: one row per goal, the columns a spreadsheet imports as is.
 pub fn scorecard_csv(card: &ScorecardView) -> Result<HttpResponse, ApiError> {
-    let as_of = card.as_of.to_rfc3339();
     let rows = card.partners.iter().flat_map(|partner| {
-        let as_of = as_of.clone();
         partner.goals.iter().map(move |g| {
             vec![
-                partner.user_id.clone(),
-                partner.display_name.clone(),
-                g.goal_id.clone(),
-                csv_out::cell(g.title.as_ref()),
-                csv_out::cell(g.metric.as_ref()),
-                csv_out::cell(g.unit.as_ref()),
-                csv_out::cell(g.direction.map(|d| crate::enums::name(&d))),
-                csv_out::cell(g.baseline),
-                csv_out::cell(g.target),
-                csv_out::cell(g.latest_value),
-                csv_out::cell(g.latest_observed_at.map(|t| t.to_rfc3339())),
-                csv_out::cell(g.progress),
-                csv_out::cell(g.progress_clamped),
-                g.expected.to_string(),
-                crate::enums::name(&g.status),
-                csv_out::cell(g.projected_hit_date),
-                g.is_stale.to_string(),
-                g.weight.to_string(),
-                as_of.clone(),
+                partner.user_id.as_str().into(),
+                partner.display_name.as_str().into(),
+                g.goal_id.as_str().into(),
+                g.title.as_ref().into(),
+                g.metric.as_ref().into(),
+                g.unit.as_ref().into(),
+                g.direction.map(|d| crate::enums::name(&d)).into(),
+                g.baseline.into(),
+                g.target.into(),
+                g.latest_value.into(),
+                g.latest_observed_at.into(),
+                g.progress.into(),
+                g.progress_clamped.into(),
+                g.expected.into(),
+                crate::enums::name(&g.status).into(),
+                g.projected_hit_date.into(),
+                g.is_stale.into(),
+                g.weight.into(),
+                card.as_of.into(),
             ]
         })
     });

@@ -17,6 +17,7 @@ use super::partnerships::ensure_mine;
 use crate::auth::{Caller, PAT_PREFIX, Scope, token_hash};
 use crate::error::{ApiError, FieldError};
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::pagination;
 use crate::state::AppState;
 
@@ -208,7 +209,7 @@ pub async fn list_tokens(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListTokensQuery>,
+    query: Query<ListTokensQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
     let query = query.into_inner();

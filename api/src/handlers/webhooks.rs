@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::conditional::{etag, expected_version};
 use crate::error::ApiError;
 use crate::events::{EventData, WebhookTest};
+use crate::extract::Query;
 use crate::extract::{Json, non_null, nullable};
 use crate::pagination;
 use crate::state::AppState;
@@ -353,7 +354,7 @@ pub async fn list_webhooks(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListWebhooksQuery>,
+    query: Query<ListWebhooksQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
@@ -597,15 +598,17 @@ pub async fn list_deliveries(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: web::Query<ListDeliveriesQuery>,
+    query: Query<ListDeliveriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = pagination::parse(query.limit, query.cursor.as_deref())?;
     if let Some(status) = &query.status
         && !["pending", "delivered", "failed"].contains(&status.as_str())
     {
-        return Err(ApiError::BadRequest(
-            "status must be pending, delivered or failed".into(),
+        return Err(crate::extract::parameter_error(
+            "status",
+            "invalid_value",
+            "expected one of `pending`, `delivered`, `failed`",
         ));
     }
     let (who, id) = (CallerRef::from(&caller), id.to_string());

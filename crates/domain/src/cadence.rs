@@ -63,6 +63,17 @@ pub struct MeetingOutcome {
     pub cancelled: bool,
 }
 
+impl MeetingOutcome {
+    /// When the meeting took its place in the pair's history: its slot, or the moment it was held
+    /// if that came first (a meeting held early is history from then on).
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        match self.held_at {
+            Some(held) if held < self.slot => held,
+            _ => self.slot,
+        }
+    }
+}
+
 /// How reliably a partnership meets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -99,16 +110,16 @@ pub fn adherence(
     let known = |m: &MeetingOutcome| m.cancelled || m.held_at.is_some() || m.slot + grace < now;
     let mut counted: Vec<&MeetingOutcome> = meetings
         .iter()
-        .filter(|m| m.slot >= window_start && m.slot <= now && known(m))
+        .filter(|m| m.occurred_at() >= window_start && m.occurred_at() <= now && known(m))
         .collect();
-    counted.sort_by_key(|m| m.slot);
+    counted.sort_by_key(|m| m.occurred_at());
     let held = counted.iter().filter(|m| on_time(m)).count() as u32;
     let total = counted.len() as u32;
     let mut all: Vec<&MeetingOutcome> = meetings
         .iter()
-        .filter(|m| m.slot <= now && known(m))
+        .filter(|m| m.occurred_at() <= now && known(m))
         .collect();
-    all.sort_by_key(|m| std::cmp::Reverse(m.slot));
+    all.sort_by_key(|m| std::cmp::Reverse(m.occurred_at()));
     let streak = all.iter().take_while(|m| on_time(m)).count() as u32;
     Adherence {
         meetings_counted: total,
@@ -202,6 +213,19 @@ mod tests {
         });
         let a = adherence(&meetings, utc("2026-01-01T00:00:00Z"), now, 2);
         assert_eq!((a.meetings_counted, a.held_on_time, a.streak), (6, 4, 0));
+    }
+
+    #[test]
+    fn a_meeting_held_before_its_slot_counts_as_held_on_time() {
+        let now = utc("2026-06-10T12:00:00Z");
+        let early = MeetingOutcome {
+            slot: utc("2026-06-11T08:00:00Z"), // 20 hours ahead
+            held_at: Some(now),
+            cancelled: false,
+        };
+        let a = adherence(&[early], utc("2026-01-01T00:00:00Z"), now, 2);
+        assert_eq!((a.meetings_counted, a.held_on_time, a.streak), (1, 1, 1));
+        assert_eq!(a.rate, Some(1.0));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod goal_set;
 pub mod meeting;
 pub mod partnership;
 pub mod progress;
+pub mod reading;
 pub mod rhythm;
 pub mod smart;
 pub mod webhook;

@@ -140,10 +140,11 @@ pub fn default_due_on(next_meeting_at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     next_meeting_at.with_timezone(&tz).date_naive()
 }
 
-/// Whether a meeting held at `held_at` was on time for its `slot`.
+/// Whether a meeting held at `held_at` was on time for its `slot`: no later than the grace window
+/// after it. A meeting held early — the pair met before the agreed time — kept the rhythm, so it
+/// counts as on time however early.
 pub fn held_on_time(slot: DateTime<Utc>, held_at: DateTime<Utc>, grace_days: u32) -> bool {
-    let grace = chrono::Duration::days(grace_days.into());
-    held_at >= slot - grace && held_at <= slot + grace
+    held_at <= slot + chrono::Duration::days(grace_days.into())
 }
 
 /// The start of the adherence window ending at `now`.
@@ -215,10 +216,11 @@ mod tests {
     }
 
     #[test]
-    fn on_time_means_within_the_grace_window_either_side() {
+    fn on_time_means_early_or_within_the_grace_window_after_the_slot() {
         let slot = utc("2026-06-12T09:00:00Z");
         assert!(held_on_time(slot, utc("2026-06-14T09:00:00Z"), 2));
         assert!(held_on_time(slot, utc("2026-06-10T09:00:00Z"), 2));
+        assert!(held_on_time(slot, utc("2026-06-01T09:00:00Z"), 2));
         assert!(!held_on_time(slot, utc("2026-06-14T09:00:01Z"), 2));
     }
 

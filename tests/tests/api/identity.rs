@@ -648,3 +648,36 @@ async fn sign_in_is_rate_limited_per_address_with_retry_after() {
     let res = app.request(Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_external_token_is_refused_before_its_nbf_and_when_issued_in_the_future() {
+    let key = rsa_key();
+    let idp = Idp::new(&[(&key, "k1")]);
+    let path = idp.issuers.clone();
+    let app = spawn_app_with(move |c| c.external_issuers = Some(path)).await;
+    let email = format!("grace-{}@example.com", uuid::Uuid::new_v4().simple());
+    let now = chrono::Utc::now().timestamp();
+    let base = claims("https://idp.example.com", "emp-90", &email);
+    let with = |name: &str, value: i64| {
+        let mut c = base.clone();
+        c[name] = json!(value);
+        sign(&key, "k1", &c)
+    };
+
+    for (why, token) in [
+        ("nbf an hour ahead", with("nbf", now + 3600)),
+        ("iat an hour ahead", with("iat", now + 3600)),
+    ] {
+        let res = with_token(&app, Method::GET, "/v1/me", &token, None).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{why}");
+    }
+    // Within the leeway, and already valid, both pass.
+    for token in [
+        with("nbf", now + 5),
+        with("nbf", now - 60),
+        with("iat", now + 5),
+    ] {
+        let res = with_token(&app, Method::GET, "/v1/me", &token, None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+}

@@ -114,6 +114,14 @@ async fn every_malformed_or_misused_token_is_401() {
             ),
         ),
         (
+            "issued in the future",
+            sign(
+                &with("iat", json!(now() + 3600)),
+                Algorithm::HS256,
+                TEST_JWT_SECRET,
+            ),
+        ),
+        (
             "wrong aud",
             sign(
                 &with("aud", json!("someone-else")),

@@ -6,6 +6,7 @@ mod authorization;
 mod contract;
 mod errors;
 mod goals;
+mod hardening;
 mod health;
 mod identity;
 mod jwt;
