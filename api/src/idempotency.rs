@@ -1,15 +1,19 @@
 //! `Idempotency-Key` on creates: the same key and body replay the first response and create
-//! nothing; the same key with another body is 422; keys are per caller and kept 24 hours. A second
-//! request arriving while the first still runs gets 409 rather than racing it.
-
-use std::future::Future;
+//! nothing; the same key with another body is 422; keys are per caller and kept 24 hours.
+//!
+//! The key's claim, the create itself and the stored response commit in ONE transaction, so a
+//! crash anywhere leaves either all three or none: a retry after a crash replays the response or
+//! creates exactly once, and no key is ever stuck "being processed". A second request with the
+//! same key arriving while the first runs waits for it (SQLite's single writer, PostgreSQL's row
+//! lock on the key) and then replays its response.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tandem_store::idempotency;
+use tandem_store::idempotency::{self, IdempotencyRecord, StoredResponse};
+use tandem_store::{DbConnection, StoreError, write_transaction};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -83,8 +87,37 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-/// Runs `create` at most once per (caller, key): later calls with the key replay its response.
-pub async fn once<F, Fut>(
+/// Why a keyed transaction did not commit.
+enum Abort {
+    /// Another request claimed the key first and committed: replay its response.
+    KeyTaken,
+    /// The create failed (or the database did): nothing was written, the key stays free.
+    Failed(ApiError),
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Self {
+        Abort::Failed(e.into())
+    }
+}
+
+impl From<ApiError> for Abort {
+    fn from(e: ApiError) -> Self {
+        Abort::Failed(e)
+    }
+}
+
+/// What a keyed request came to.
+enum Outcome {
+    /// Created now (and the response stored under the key).
+    Fresh(Created),
+    /// The key was used before: its stored response.
+    Replay(IdempotencyRecord),
+}
+
+/// Runs `create` in one write transaction; with an `Idempotency-Key`, at most once per (caller,
+/// key), claim and response committing with it. Later calls with the key replay the response.
+pub async fn once<F>(
     state: &AppState,
     req: &HttpRequest,
     user_id: &str,
@@ -92,89 +125,106 @@ pub async fn once<F, Fut>(
     create: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Created, ApiError>>,
-{
-    let body = serde_json::to_vec(body).map_err(ApiError::internal)?;
-    once_raw(state, req, user_id, &body, create).await
-}
-
-async fn once_raw<F, Fut>(
-    state: &AppState,
-    req: &HttpRequest,
-    user_id: &str,
-    body: &[u8],
-    create: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Created, ApiError>>,
+    F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
 {
     let Some(key) = key_of(req)? else {
-        return Ok(create().await?.response());
+        let created = crate::db::run(state, move |conn| write_transaction(conn, create)).await?;
+        return Ok(created.response());
     };
-    let fingerprint = {
-        let mut hasher = Sha256::new();
-        hasher.update(req.method().as_str());
-        hasher.update(req.path());
-        hasher.update(body);
-        hex::encode(hasher.finalize())
-    };
+    let body = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    let fingerprint = fingerprint_of(&body, req);
     let now = crate::clock::now().naive_utc();
-    let (user, k, fp) = (user_id.to_owned(), key.clone(), fingerprint.clone());
-    let existing = crate::db::run(state, move |conn| {
-        idempotency::claim(
-            conn,
-            &user,
-            &k,
-            &fp,
-            now,
-            now - Duration::hours(RETENTION_HOURS),
-        )
+    let not_before = now - Duration::hours(RETENTION_HOURS);
+    let (user, hash) = (user_id.to_owned(), fingerprint.clone());
+    let outcome = crate::db::run(state, move |conn| {
+        let attempt = write_transaction(conn, |conn| {
+            if let Some(record) = idempotency::find(conn, &user, &key, not_before)? {
+                if record.status_code.is_some() {
+                    return Ok(Outcome::Replay(record));
+                }
+                // A claim without a response can only be an orphan of a version that committed
+                // them apart: the request never finished, so it may run again.
+                idempotency::claim(conn, &user, &key, &hash, now, now)?;
+            } else {
+                idempotency::claim(conn, &user, &key, &hash, now, not_before).map_err(
+                    |e| match e {
+                        StoreError::Conflict(_) => Abort::KeyTaken,
+                        other => other.into(),
+                    },
+                )?;
+            }
+            let created = create(conn)?;
+            let stored = created.body.to_string();
+            idempotency::complete(
+                conn,
+                &user,
+                &key,
+                &StoredResponse {
+                    status: i32::from(created.status.as_u16()),
+                    location: Some(&created.location),
+                    etag: created.etag.as_deref(),
+                    body: &stored,
+                },
+            )?;
+            Ok(Outcome::Fresh(created))
+        });
+        match attempt {
+            Ok(outcome) => Ok(outcome),
+            Err(Abort::Failed(e)) => Err(e),
+            Err(Abort::KeyTaken) => idempotency::find(conn, &user, &key, not_before)?
+                .filter(|r| r.status_code.is_some())
+                .map(Outcome::Replay)
+                .ok_or_else(|| {
+                    ApiError::Conflict(
+                        "a request with this Idempotency-Key is being processed; retry shortly"
+                            .into(),
+                    )
+                }),
+        }
     })
     .await?;
-    if let Some(record) = existing {
-        if record.request_hash != fingerprint {
-            return Err(ApiError::Unprocessable {
-                slug: "idempotency-key-reused",
-                title: "Idempotency key reused",
-                detail: "this Idempotency-Key was used with a different request; use a new key"
-                    .into(),
-                errors: vec![],
-            });
-        }
-        let Some(status) = record.status_code else {
-            return Err(ApiError::Conflict(
-                "a request with this Idempotency-Key is still being processed; retry shortly"
-                    .into(),
-            ));
+    match outcome {
+        Outcome::Fresh(created) => Ok(created.response()),
+        Outcome::Replay(record) => replay(record, &fingerprint),
+    }
+}
+
+fn fingerprint_of(body: &[u8], req: &HttpRequest) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(req.path());
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+/// The stored response of a key, or 422 when the key came with another request.
+fn replay(record: IdempotencyRecord, fingerprint: &str) -> Result<HttpResponse, ApiError> {
+    if record.request_hash != fingerprint {
+        return Err(ApiError::Unprocessable {
+            slug: "idempotency-key-reused",
+            title: "Idempotency key reused",
+            detail: "this Idempotency-Key was used with a different request; use a new key".into(),
+            errors: vec![],
+        });
+    }
+    let status = record
+        .status_code
+        .and_then(|s| StatusCode::from_u16(s as u16).ok())
+        .unwrap_or(StatusCode::CREATED);
+    let mut res = HttpResponse::build(status);
+    if let Some(location) = record.location {
+        let name = if status == StatusCode::CREATED {
+            header::LOCATION
+        } else {
+            header::CONTENT_LOCATION
         };
-        let mut res =
-            HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::CREATED));
-        if let Some(location) = record.location {
-            res.insert_header((header::LOCATION, location));
-        }
-        res.insert_header(("Idempotent-Replayed", "true"));
-        return Ok(res
-            .content_type("application/json")
-            .body(record.body.unwrap_or_default()));
+        res.insert_header((name, location));
     }
-    match create().await {
-        Ok(created) => {
-            let (user, k) = (user_id.to_owned(), key);
-            let location = created.location.clone();
-            let body = created.body.to_string();
-            let status = i32::from(created.status.as_u16());
-            crate::db::run(state, move |conn| {
-                idempotency::complete(conn, &user, &k, status, Some(&location), &body)
-            })
-            .await?;
-            Ok(created.response())
-        }
-        Err(err) => {
-            let (user, k) = (user_id.to_owned(), key);
-            let _ = crate::db::run(state, move |conn| idempotency::release(conn, &user, &k)).await;
-            Err(err)
-        }
+    if let Some(etag) = record.etag {
+        res.insert_header((header::ETAG, etag));
     }
+    res.insert_header(("Idempotent-Replayed", "true"));
+    Ok(res
+        .content_type("application/json")
+        .body(record.body.unwrap_or_default()))
 }

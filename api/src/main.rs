@@ -105,8 +105,18 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let addr = app.local_addr();
-    println!("Tandem listening on http://{addr} (database: {database})");
-    println!("API docs: http://{addr}/docs/  ·  OpenAPI: http://{addr}/openapi.json");
+    // Written, not printed: a closed stdout (`tandem | head -1`) must not stop the server.
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "Tandem listening on http://{addr} (database: {database})"
+    );
+    let _ = writeln!(
+        out,
+        "API docs: http://{addr}/docs/  ·  OpenAPI: http://{addr}/openapi.json"
+    );
+    let _ = out.flush();
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 

@@ -208,6 +208,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     note_items_schema(&mut doc);
     link_items_schema(&mut doc);
     password_needs_current(&mut doc);
+    text_rules(&mut doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [
             ("GET", &mut item.get),
@@ -463,6 +464,147 @@ fn password_needs_current(doc: &mut OpenApi) {
                 "dependentRequired".into(),
                 serde_json::json!({"password": ["current_password"]}),
             );
+    }
+}
+
+/// Text the server accepts, as a pattern: no control characters at all (single-line fields,
+/// query and path parameters)...
+const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+/// ...or only line feeds and tabs (the fields in [`crate::validation::MULTI_LINE_FIELDS`]).
+const MULTI_LINE: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$";
+
+/// States the control-character rule of [`crate::validation`] in the contract: every free-text
+/// string of a request body, and every text query or path parameter, carries the pattern the
+/// server enforces (combined with a pattern it already had), so generated clients and fuzzers
+/// know what is refused.
+fn text_rules(doc: &mut OpenApi) {
+    use serde_json::Value;
+    /// Applies `rule` to a part of the document through its JSON form.
+    fn rewrite<T: serde::Serialize + serde::de::DeserializeOwned>(
+        part: &mut T,
+        rule: impl FnOnce(&mut Value),
+    ) {
+        let mut json = serde_json::to_value(&*part).expect("document parts serialise");
+        rule(&mut json);
+        *part = serde_json::from_value(json).expect("a text rule keeps the part valid");
+    }
+    fn collect_refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(name) = o
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                o.values().for_each(|v| collect_refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+    fn text_rule(schema: &mut Value, field: Option<&str>) {
+        let Value::Object(o) = schema else { return };
+        let is_string = match &o.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        let structured = o.contains_key("enum")
+            || matches!(
+                o.get("format").and_then(Value::as_str),
+                Some("date" | "date-time" | "uuid" | "uri")
+            );
+        if is_string && !structured {
+            let rule = if field.is_some_and(crate::validation::is_multi_line) {
+                MULTI_LINE
+            } else {
+                SINGLE_LINE
+            };
+            let pattern = match o.get("pattern").and_then(Value::as_str) {
+                None => rule.to_owned(),
+                Some(old) => format!("^(?={}){}", old.trim_start_matches('^'), &rule[1..]),
+            };
+            o.insert("pattern".into(), Value::String(pattern));
+        }
+        if let Some(Value::Object(props)) = o.get_mut("properties") {
+            for (name, prop) in props.iter_mut() {
+                text_rule(prop, Some(name));
+            }
+        }
+        if let Some(items) = o.get_mut("items") {
+            text_rule(items, field);
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let Some(Value::Array(list)) = o.get_mut(key) {
+                list.iter_mut().for_each(|s| text_rule(s, field));
+            }
+        }
+    }
+
+    // Component schemas that request bodies use, directly or through other components.
+    let mut pending = Vec::new();
+    for item in doc.paths.paths.values() {
+        for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(body) = &op.request_body {
+                collect_refs(
+                    &serde_json::to_value(body).unwrap_or_default(),
+                    &mut pending,
+                );
+            }
+        }
+    }
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let mut request_schemas = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if request_schemas.insert(name.clone())
+            && let Some(schema) = components.schemas.get(&name)
+        {
+            collect_refs(
+                &serde_json::to_value(schema).unwrap_or_default(),
+                &mut pending,
+            );
+        }
+    }
+    for name in &request_schemas {
+        if let Some(schema) = components.schemas.get_mut(name) {
+            rewrite(schema, |v| text_rule(v, None));
+        }
+    }
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for param in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(param) = param
+                    && matches!(param.parameter_in, ParameterIn::Query | ParameterIn::Path)
+                {
+                    rewrite(param, |v| text_rule(&mut v["schema"], None));
+                }
+            }
+            if let Some(body) = op.request_body.as_mut() {
+                rewrite(body, |v| {
+                    if let Some(content) = v["content"].as_object_mut() {
+                        content
+                            .values_mut()
+                            .for_each(|m| text_rule(&mut m["schema"], None));
+                    }
+                });
+            }
+        }
     }
 }
 

@@ -164,83 +164,78 @@ pub async fn create_check_in(
     }
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    let st = state.clone();
-    idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
-        let view = crate::db::run(&st, move |conn| {
-            write_transaction(conn, |conn| {
-                let p = load_partnership(conn, &partnership_id, &who)?;
-                if !status_of(&p).is_live() {
-                    return Err(ApiError::Conflict(format!(
-                        "the partnership is {}; it takes no check-ins",
-                        p.status
-                    )));
-                }
-                let mut ids = Vec::new();
-                let mut errors = Vec::new();
-                for (index, item) in body.readings.iter().enumerate() {
-                    let outcome = (|| {
-                        let (goal_id, reading) = batch_item(item.clone())?;
-                        let goal = recordable(conn, &goal_id, &who).map_err(|e| match e {
-                            ApiError::NotFound => ApiError::field(
-                                "goal_id",
-                                "unknown_goal",
-                                "must be one of your goals in this partnership",
-                            ),
-                            other => other,
-                        })?;
-                        if tandem_store::goals::find(conn, &goal)?.partnership_id != p.id {
-                            return Err(ApiError::field(
-                                "goal_id",
-                                "unknown_goal",
-                                "must be one of your goals in this partnership",
-                            ));
-                        }
-                        Ok::<_, ApiError>(super::readings::record_reading(
-                            conn,
-                            &new_reading(goal, &reading, &who),
-                        )?)
-                    })();
-                    match outcome {
-                        Ok(readings::Inserted::Created(r) | readings::Inserted::Existing(r)) => {
-                            ids.push(r.id)
-                        }
-                        Err(ApiError::Validation(found)) => {
-                            errors.extend(found.into_iter().map(|mut e| {
-                                e.pointer = format!(
-                                    "#/readings/{index}{}",
-                                    e.pointer.trim_start_matches('#')
-                                );
-                                e
-                            }))
-                        }
-                        Err(ApiError::Forbidden(detail) | ApiError::Conflict(detail)) => errors
-                            .push(FieldError::new(
-                                format!("readings/{index}/goal_id"),
-                                "not_recordable",
-                                detail,
-                            )),
-                        Err(other) => return Err(other),
+    idempotency::once(&state, &req, &caller.id, &fingerprint, move |conn| {
+        let view = write_transaction(conn, |conn| {
+            let p = load_partnership(conn, &partnership_id, &who)?;
+            if !status_of(&p).is_live() {
+                return Err(ApiError::Conflict(format!(
+                    "the partnership is {}; it takes no check-ins",
+                    p.status
+                )));
+            }
+            let mut ids = Vec::new();
+            let mut errors = Vec::new();
+            for (index, item) in body.readings.iter().enumerate() {
+                let outcome = (|| {
+                    let (goal_id, reading) = batch_item(item.clone())?;
+                    let goal = recordable(conn, &goal_id, &who).map_err(|e| match e {
+                        ApiError::NotFound => ApiError::field(
+                            "goal_id",
+                            "unknown_goal",
+                            "must be one of your goals in this partnership",
+                        ),
+                        other => other,
+                    })?;
+                    if tandem_store::goals::find(conn, &goal)?.partnership_id != p.id {
+                        return Err(ApiError::field(
+                            "goal_id",
+                            "unknown_goal",
+                            "must be one of your goals in this partnership",
+                        ));
                     }
+                    Ok::<_, ApiError>(super::readings::record_reading(
+                        conn,
+                        &new_reading(goal, &reading, &who),
+                    )?)
+                })();
+                match outcome {
+                    Ok(readings::Inserted::Created(r) | readings::Inserted::Existing(r)) => {
+                        ids.push(r.id)
+                    }
+                    Err(ApiError::Validation(found)) => {
+                        errors.extend(found.into_iter().map(|mut e| {
+                            e.pointer =
+                                format!("#/readings/{index}{}", e.pointer.trim_start_matches('#'));
+                            e
+                        }))
+                    }
+                    Err(ApiError::Forbidden(detail) | ApiError::Conflict(detail)) => {
+                        errors.push(FieldError::new(
+                            format!("readings/{index}/goal_id"),
+                            "not_recordable",
+                            detail,
+                        ))
+                    }
+                    Err(other) => return Err(other),
                 }
-                if !errors.is_empty() {
-                    return Err(ApiError::Validation(errors));
-                }
-                let now = crate::clock::now().naive_utc();
-                let c = CheckIn {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    partnership_id: p.id.clone(),
-                    author_id: who.id.clone(),
-                    text: body.text.clone(),
-                    links: serde_json::to_string(&body.links).map_err(ApiError::internal)?,
-                    reading_ids: serde_json::to_string(&ids).map_err(ApiError::internal)?,
-                    created_at: now,
-                    updated_at: now,
-                };
-                check_ins::insert(conn, &c)?;
-                check_in_view(conn, &c)
-            })
-        })
-        .await?;
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let now = crate::clock::now().naive_utc();
+            let c = CheckIn {
+                id: uuid::Uuid::now_v7().to_string(),
+                partnership_id: p.id.clone(),
+                author_id: who.id.clone(),
+                text: body.text.clone(),
+                links: serde_json::to_string(&body.links).map_err(ApiError::internal)?,
+                reading_ids: serde_json::to_string(&ids).map_err(ApiError::internal)?,
+                created_at: now,
+                updated_at: now,
+            };
+            check_ins::insert(conn, &c)?;
+            check_in_view(conn, &c)
+        })?;
         Created::new(format!("/v1/check-ins/{}", view.id), Some(etag(1)), &view)
     })
     .await

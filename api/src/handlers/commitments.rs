@@ -179,57 +179,53 @@ pub async fn create_commitment(
 ) -> Result<HttpResponse, ApiError> {
     let (meeting_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    let st = state.clone();
-    idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
-        let c = crate::db::run(&st, move |conn| {
-            write_transaction(conn, |conn| {
-                let (m, p) = load_meeting(conn, &meeting_id, &who)?;
-                let owner = body.owner_id.map_or(who.id.clone(), |u| u.to_string());
-                if !partners(&p).contains(&owner) {
-                    return Err(ApiError::field(
-                        "owner_id",
-                        "not_a_partner",
-                        "must be one of the two partners",
-                    ));
-                }
-                if let Some(goal) = body.goal_id {
-                    check_goal(conn, &goal.to_string(), &owner, &p)?;
-                }
-                meeting_status(&m)
-                    .apply(MeetingAction::Annotate)
-                    .map_err(|_| {
-                        ApiError::Conflict(format!(
-                            "the meeting is {}; it takes no commitments",
-                            m.status
-                        ))
-                    })?;
-                let due_on = match body.due_on {
-                    Some(d) => d,
-                    None => next_meeting_day(conn, &m, &p)?,
-                };
-                let now = crate::clock::now().naive_utc();
-                let c = Commitment {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    partnership_id: p.id.clone(),
-                    meeting_id: m.id.clone(),
-                    owner_id: owner,
-                    goal_id: body.goal_id.map(|g| g.to_string()),
-                    text: body.text.clone(),
-                    due_on,
-                    status: crate::enums::name(&CommitmentStatus::Open),
-                    status_note: None,
-                    closed_by: None,
-                    closed_at: None,
-                    created_by: who.id.clone(),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                commitments::insert(conn, &c)?;
-                Ok(c)
-            })
-        })
-        .await?;
+    idempotency::once(&state, &req, &caller.id, &fingerprint, move |conn| {
+        let c = write_transaction(conn, |conn| {
+            let (m, p) = load_meeting(conn, &meeting_id, &who)?;
+            let owner = body.owner_id.map_or(who.id.clone(), |u| u.to_string());
+            if !partners(&p).contains(&owner) {
+                return Err(ApiError::field(
+                    "owner_id",
+                    "not_a_partner",
+                    "must be one of the two partners",
+                ));
+            }
+            if let Some(goal) = body.goal_id {
+                check_goal(conn, &goal.to_string(), &owner, &p)?;
+            }
+            meeting_status(&m)
+                .apply(MeetingAction::Annotate)
+                .map_err(|_| {
+                    ApiError::Conflict(format!(
+                        "the meeting is {}; it takes no commitments",
+                        m.status
+                    ))
+                })?;
+            let due_on = match body.due_on {
+                Some(d) => d,
+                None => next_meeting_day(conn, &m, &p)?,
+            };
+            let now = crate::clock::now().naive_utc();
+            let c = Commitment {
+                id: uuid::Uuid::now_v7().to_string(),
+                partnership_id: p.id.clone(),
+                meeting_id: m.id.clone(),
+                owner_id: owner,
+                goal_id: body.goal_id.map(|g| g.to_string()),
+                text: body.text.clone(),
+                due_on,
+                status: crate::enums::name(&CommitmentStatus::Open),
+                status_note: None,
+                closed_by: None,
+                closed_at: None,
+                created_by: who.id.clone(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            commitments::insert(conn, &c)?;
+            Ok(c)
+        })?;
         Created::new(
             format!("/v1/commitments/{}", c.id),
             Some(etag(c.version)),

@@ -149,6 +149,17 @@ fn respond(view: GoalView, version: i64) -> HttpResponse {
         .json(view)
 }
 
+/// The answer to an edit: 200 when it took effect; 202 Accepted when nothing applied yet and
+/// every change waits for the partner (listed in `pending_changes`).
+pub(crate) fn respond_edit(view: impl Serialize, version: i64, only_pending: bool) -> HttpResponse {
+    let mut res = if only_pending {
+        HttpResponse::Accepted()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag(version))).json(view)
+}
+
 /// Create a goal (as a draft) in a partnership.
 ///
 /// The caller becomes the owner. A draft may be incomplete; the response embeds its SMART
@@ -178,13 +189,9 @@ pub async fn create_goal(
 ) -> Result<HttpResponse, ApiError> {
     let partnership_id = id.to_string();
     let who = CallerRef::from(&caller);
-    let st = state.clone();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
-        let view = crate::db::run(&st, move |conn| {
-            write_transaction(conn, |conn| create_in(conn, &partnership_id, &who, &body))
-        })
-        .await?;
+    idempotency::once(&state, &req, &caller.id, &fingerprint, move |conn| {
+        let view = create_in(conn, &partnership_id, &who, &body)?;
         Created::new(format!("/v1/goals/{}", view.id), Some(etag(1)), &view)
     })
     .await
@@ -351,7 +358,8 @@ fn effect(direction: Option<Direction>, change: &FieldChange) -> Effect {
 /// Send only what changes (`null` clears an optional field). On a draft everything applies. On an
 /// active goal, changes that make it easier — a target moved toward the baseline, a flattering
 /// baseline, a later start or due date — do not apply: they become a pending change that the
-/// partner acknowledges or rejects (see `pending_changes`); the rest applies at once. The
+/// partner acknowledges or rejects (see `pending_changes`); the rest applies at once. When
+/// nothing applied and everything waits for the partner, the answer is 202 Accepted. The
 /// direction and kind of an active goal's metric cannot change, and an active goal must stay SMART.
 #[utoipa::path(
     tag = "goals",
@@ -362,8 +370,10 @@ fn effect(direction: Option<Direction>, change: &FieldChange) -> Effect {
     request_body(content = GoalInput, content_type = "application/merge-patch+json",
         description = "Any subset of the goal document (milestones excluded)"),
     responses(
-        (status = 200, description = "The goal after the edit (easing changes listed as pending)", body = GoalView,
+        (status = 200, description = "The edit took effect (any easing part of it is listed in `pending_changes`)", body = GoalView,
             headers(("ETag" = String, description = "New version"))),
+        (status = 202, description = "Nothing applied yet: every change eases the goal and waits for the partner to acknowledge it (see `pending_changes`)", body = GoalView,
+            headers(("ETag" = String, description = "The goal's version (unchanged)"))),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
@@ -393,11 +403,11 @@ pub async fn update_goal(
     alone.validate()?;
     let expected = expected_version(&req)?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
-    let (version, view) = crate::db::run(&state, move |conn| {
+    let (version, view, only_pending) = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| edit(conn, &goal_id, &who, expected, patch))
     })
     .await?;
-    Ok(respond(view, version))
+    Ok(respond_edit(view, version, only_pending))
 }
 
 /// Create or update the goal mirrored from an OKR tool, by that tool's id for it.
@@ -418,6 +428,8 @@ pub async fn update_goal(
     request_body = GoalInput,
     responses(
         (status = 200, description = "Updated", body = GoalView, headers(("ETag" = String, description = "New version"))),
+        (status = 202, description = "Nothing applied yet: every change eases the active goal and waits for the partner (see `pending_changes`)", body = GoalView,
+            headers(("ETag" = String, description = "The goal's version (unchanged)"))),
         (status = 201, description = "Created as a draft", body = GoalView,
             headers(("Location" = String, description = "The new goal"), ("ETag" = String, description = "Its version"))),
         (status = 403, response = crate::openapi::Forbidden),
@@ -458,11 +470,11 @@ pub async fn upsert_goal_by_external_ref(
     body.validate()?;
     let expected = expected_version(&req)?;
     let (partnership_id, who) = (partnership_id.to_string(), CallerRef::from(&caller));
-    let (created, version, view) = crate::db::run(&state, move |conn| {
+    let (created, version, view, only_pending) = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
             let p = load_partnership(conn, &partnership_id, &who)?;
             match goals::find_by_external_ref(conn, &p.id, &source, &external_ref)? {
-                None => Ok((true, 1, create_in(conn, &p.id, &who, &body)?)),
+                None => Ok((true, 1, create_in(conn, &p.id, &who, &body)?, false)),
                 Some(goal) => {
                     let mut doc =
                         without_nulls(serde_json::to_value(&body).map_err(ApiError::internal)?);
@@ -471,8 +483,9 @@ pub async fn upsert_goal_by_external_ref(
                     };
                     patch.remove("milestones");
                     let patch = std::mem::take(patch);
-                    let (version, view) = edit(conn, &goal.id, &who, expected, patch)?;
-                    Ok((false, version, view))
+                    let (version, view, only_pending) =
+                        edit(conn, &goal.id, &who, expected, patch)?;
+                    Ok((false, version, view, only_pending))
                 }
             }
         })
@@ -484,7 +497,7 @@ pub async fn upsert_goal_by_external_ref(
             .insert_header((header::ETAG, etag(version)))
             .json(view));
     }
-    Ok(respond(view, version))
+    Ok(respond_edit(view, version, only_pending))
 }
 
 /// Creates a draft goal owned by `who` in a partnership they belong to.
@@ -571,14 +584,14 @@ fn create_in(
 }
 
 /// Applies a merge patch of the goal document to `who`'s goal (see `update_goal`): returns the
-/// new version and view.
+/// new version, the view, and whether every change waits for the partner (nothing applied).
 fn edit(
     conn: &mut DbConnection,
     goal_id: &str,
     who: &CallerRef,
     expected: Option<i64>,
     patch: serde_json::Map<String, Value>,
-) -> Result<(i64, GoalView), ApiError> {
+) -> Result<(i64, GoalView, bool), ApiError> {
     let (mut goal, _) = load(conn, goal_id, who)?;
     owner_only(&goal, who)?;
     if expected.is_some_and(|v| v != goal.version) {
@@ -601,7 +614,7 @@ fn edit(
     let mut changes = Vec::new();
     diff(&before, &after, "", &mut changes);
     if changes.is_empty() {
-        return Ok((goal.version, full_view(conn, &goal)?));
+        return Ok((goal.version, full_view(conn, &goal)?, false));
     }
     let (mut applied, mut pending) = (Vec::new(), Vec::new());
     if status == GoalStatus::Active {
@@ -646,7 +659,8 @@ fn edit(
             conn, &goal.id, &who.id, "edited", "pending", None, None, &pending, now,
         )?;
     }
-    Ok((goal.version, full_view(conn, &goal)?))
+    let only_pending = applied.is_empty() && !pending.is_empty();
+    Ok((goal.version, full_view(conn, &goal)?, only_pending))
 }
 
 async fn change_status(

@@ -582,46 +582,42 @@ pub async fn schedule_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let (partnership_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    let st = state.clone();
-    idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
-        let d = crate::db::run(&st, move |conn| {
-            write_transaction(conn, |conn| {
-                let p = load_partnership(conn, &partnership_id, &who)?;
-                let now = crate::clock::now();
-                if let Some(at) = body.scheduled_at {
-                    check_time(at, now, "scheduled_at")?;
+    idempotency::once(&state, &req, &caller.id, &fingerprint, move |conn| {
+        let d = write_transaction(conn, |conn| {
+            let p = load_partnership(conn, &partnership_id, &who)?;
+            let now = crate::clock::now();
+            if let Some(at) = body.scheduled_at {
+                check_time(at, now, "scheduled_at")?;
+            }
+            if partnership_status(&p) != PartnershipStatus::Active {
+                return Err(ApiError::Conflict(format!(
+                    "the partnership is {}; meetings are scheduled in active partnerships",
+                    p.status
+                )));
+            }
+            if let Some(next) = meetings::scheduled_of(conn, &p.id)? {
+                return Err(already_scheduled(&next));
+            }
+            let at = match body.scheduled_at {
+                Some(at) => crate::clock::to_micros(at),
+                None => next_default(&p, meetings::latest(conn, &p.id)?.as_ref(), now),
+            };
+            let previous = meetings::latest_completed(conn, &p.id)?;
+            let m = new_meeting(&p, at, previous.map(|m| m.id), &who.id, now);
+            let m = Meeting {
+                length_minutes: body.length_minutes.map_or(m.length_minutes, |l| l as i32),
+                location: body.location.clone(),
+                ..m
+            };
+            meetings::insert(conn, &m).map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    ApiError::Conflict("the partnership already has a scheduled meeting".into())
                 }
-                if partnership_status(&p) != PartnershipStatus::Active {
-                    return Err(ApiError::Conflict(format!(
-                        "the partnership is {}; meetings are scheduled in active partnerships",
-                        p.status
-                    )));
-                }
-                if let Some(next) = meetings::scheduled_of(conn, &p.id)? {
-                    return Err(already_scheduled(&next));
-                }
-                let at = match body.scheduled_at {
-                    Some(at) => crate::clock::to_micros(at),
-                    None => next_default(&p, meetings::latest(conn, &p.id)?.as_ref(), now),
-                };
-                let previous = meetings::latest_completed(conn, &p.id)?;
-                let m = new_meeting(&p, at, previous.map(|m| m.id), &who.id, now);
-                let m = Meeting {
-                    length_minutes: body.length_minutes.map_or(m.length_minutes, |l| l as i32),
-                    location: body.location.clone(),
-                    ..m
-                };
-                meetings::insert(conn, &m).map_err(|e| match e {
-                    StoreError::Conflict(_) => {
-                        ApiError::Conflict("the partnership already has a scheduled meeting".into())
-                    }
-                    other => other.into(),
-                })?;
-                announce_scheduled(conn, &m, now)?;
-                detail(conn, &m, &p)
-            })
-        })
-        .await?;
+                other => other.into(),
+            })?;
+            announce_scheduled(conn, &m, now)?;
+            detail(conn, &m, &p)
+        })?;
         Created::new(format!("/v1/meetings/{}", d.meeting.id), Some(etag(1)), &d)
     })
     .await

@@ -236,8 +236,10 @@ pub async fn get_milestone(
         ("milestone_id" = String, Path, format = Uuid, description = "Milestone id")),
     request_body = UpdateMilestoneRequest,
     responses(
-        (status = 200, description = "The goal after the edit (easing changes listed as pending)", body = GoalView,
+        (status = 200, description = "The edit took effect (any easing part of it is listed in `pending_changes`)", body = GoalView,
             headers(("ETag" = String, description = "The goal's new version"))),
+        (status = 202, description = "Nothing applied yet: every change eases the goal and waits for the partner to acknowledge it (see `pending_changes`)", body = GoalView,
+            headers(("ETag" = String, description = "The goal's version (unchanged)"))),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
@@ -256,7 +258,7 @@ pub async fn update_milestone(
         milestone_id.to_string(),
         CallerRef::from(&caller),
     );
-    let (version, view) = crate::db::run(&state, move |conn| {
+    let (version, view, only_pending) = crate::db::run(&state, move |conn| {
         write_transaction(conn, |conn| {
             let (mut goal, _) = load(conn, &goal_id, &who)?;
             owner_only(&goal, &who)?;
@@ -299,7 +301,7 @@ pub async fn update_milestone(
                 });
             }
             if changes.is_empty() {
-                return Ok::<_, ApiError>((goal.version, full_view(conn, &goal)?));
+                return Ok::<_, ApiError>((goal.version, full_view(conn, &goal)?, false));
             }
             let active = goal.status == "active";
             let direction: Option<Direction> =
@@ -358,13 +360,12 @@ pub async fn update_milestone(
                     now,
                 )?;
             }
-            Ok((goal.version, full_view(conn, &goal)?))
+            let only_pending = applied.is_empty() && !pending.is_empty();
+            Ok((goal.version, full_view(conn, &goal)?, only_pending))
         })
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(view))
+    Ok(super::goals::respond_edit(view, version, only_pending))
 }
 
 /// Mark a milestone complete (owner only).

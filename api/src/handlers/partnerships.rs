@@ -187,7 +187,7 @@ pub struct SettingsView {
                  "last_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f70", "scheduled_at": "2026-11-18T08:00:00Z", "held_at": "2026-11-18T09:00:00Z", "on_time": true},
                  "next_meeting": {"id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f71", "scheduled_at": "2026-12-02T08:00:00Z", "held_at": null, "on_time": null}},
     "fit_review": {"due_on": "2027-02-26", "overdue": false},
-    "refresh": {"due_on": "2027-11-26", "overdue": false},
+    "refresh": {"due_on": "2027-11-26", "overdue": false, "refreshed_by": []},
     "message": "Keep me honest this year?", "accepted_at": "2026-11-26T08:00:00Z", "ended_at": null,
     "created_at": "2026-11-25T09:00:00Z", "updated_at": "2026-11-26T08:00:00Z"
 }))]
@@ -205,8 +205,9 @@ pub struct PartnershipView {
     pub meetings: AdherenceView,
     /// When the next fit review round is due, and whether it is overdue.
     pub fit_review: Due,
-    /// When the goals are next refreshed (yearly), and whether that is overdue.
-    pub refresh: Due,
+    /// When the goals are next refreshed (yearly), whether that is overdue, and who has already
+    /// refreshed their own goals this cycle.
+    pub refresh: RefreshStatus,
     /// The inviter's note.
     pub message: Option<String>,
     /// When the invitee accepted.
@@ -222,6 +223,47 @@ pub struct PartnershipView {
 /// Parses a stored status (written only by this code).
 pub fn status_of(p: &Partnership) -> PartnershipStatus {
     crate::enums::parse(&p.status).unwrap_or(PartnershipStatus::Ended)
+}
+
+/// The annual refresh as a partnership stands in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshStatus {
+    /// The day the current cycle's refresh is due (partnership time zone).
+    pub due_on: chrono::NaiveDate,
+    /// That day has passed and the cycle is not complete.
+    pub overdue: bool,
+    /// Partners who refreshed their own goals this cycle; both, and the next cycle begins.
+    pub refreshed_by: Vec<PartnerRefresh>,
+}
+
+/// One partner's refresh in the current cycle.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerRefresh {
+    /// The partner.
+    #[schema(format = Uuid)]
+    pub user_id: String,
+    /// The day they refreshed.
+    pub refreshed_on: chrono::NaiveDate,
+}
+
+fn refresh_status(conn: &mut DbConnection, p: &Partnership) -> Result<RefreshStatus, StoreError> {
+    let due = rhythm::refresh(
+        started_on(p),
+        p.last_refreshed_on,
+        local_date(p, crate::clock::now()),
+    );
+    let refreshed_by = tandem_store::refreshes::of_cycle(conn, &p.id, p.refresh_cycle)?
+        .into_iter()
+        .map(|r| PartnerRefresh {
+            user_id: r.user_id,
+            refreshed_on: r.refreshed_on,
+        })
+        .collect();
+    Ok(RefreshStatus {
+        due_on: due.due_on,
+        overdue: due.overdue,
+        refreshed_by,
+    })
 }
 
 /// Builds the view: both members with their goal-set readiness.
@@ -255,11 +297,7 @@ pub fn view(conn: &mut DbConnection, p: Partnership) -> Result<PartnershipView, 
     Ok(PartnershipView {
         meetings: adherence_of(conn, &p, crate::clock::now())?,
         fit_review: next_review(conn, &p)?,
-        refresh: rhythm::refresh(
-            started_on(&p),
-            p.last_refreshed_on,
-            local_date(&p, crate::clock::now()),
-        ),
+        refresh: refresh_status(conn, &p)?,
         status: status_of(&p),
         members,
         settings: SettingsView {
@@ -326,9 +364,8 @@ pub async fn create_partnership(
         ));
     }
     let user_id = caller.id.as_str().to_owned();
-    let st = state.clone();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &user_id, &fingerprint, || async move {
+    idempotency::once(&state, &req, &user_id, &fingerprint, move |conn| {
         let now = crate::clock::now().naive_utc();
         let mut emails = [caller.user.email.clone(), invitee_email.clone()];
         emails.sort();
@@ -349,6 +386,7 @@ pub async fn create_partnership(
             fit_review_months: body.fit_review_months.unwrap_or(DEFAULT_FIT_REVIEW_MONTHS) as i32,
             grace_days: body.grace_days.unwrap_or(DEFAULT_GRACE_DAYS) as i32,
             last_refreshed_on: None,
+            refresh_cycle: 0,
             on_track_gap: StatusThresholds::default().on_track_gap,
             at_risk_gap: StatusThresholds::default().at_risk_gap,
             accepted_at: None,
@@ -357,18 +395,14 @@ pub async fn create_partnership(
             created_at: now,
             updated_at: now,
         };
-        let view = crate::db::run(&st, move |conn| {
-            let p = tandem_store::write_transaction(conn, |conn| partnerships::insert(conn, &new))?;
-            view(conn, p)
-        })
-        .await
-        .map_err(|e| match e {
+        let p = partnerships::insert(conn, &new).map_err(|e| match ApiError::from(e) {
             ApiError::Conflict(_) => ApiError::Conflict(
                 "you already have a live partnership (invited, active or paused) with this person"
                     .into(),
             ),
             other => other,
         })?;
+        let view = view(conn, p)?;
         Created::new(
             format!("/v1/partnerships/{}", view.id),
             Some(etag(1)),

@@ -248,14 +248,9 @@ pub async fn create_reading(
     not_in_the_future(body.observed_at, "observed_at")?;
     let (goal_id, who) = (id.to_string(), CallerRef::from(&caller));
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    let st = state.clone();
-    idempotency::once(&state, &req, &caller.id, &fingerprint, || async move {
-        let inserted = crate::db::run(&st, move |conn| {
-            let goal_id = recordable(conn, &goal_id, &who)?;
-            Ok::<_, ApiError>(record_reading(conn, &new_reading(goal_id, &body, &who))?)
-        })
-        .await?;
-        created(inserted)
+    idempotency::once(&state, &req, &caller.id, &fingerprint, move |conn| {
+        let goal_id = recordable(conn, &goal_id, &who)?;
+        created(record_reading(conn, &new_reading(goal_id, &body, &who))?)
     })
     .await
 }

@@ -41,6 +41,59 @@ pub fn refresh(start: NaiveDate, last_refresh: Option<NaiveDate>, today: NaiveDa
     }
 }
 
+/// How many days before its due date the annual refresh opens; before that a partner must say
+/// `early` (a refresh closes every active goal, so it should not happen by accident).
+pub const REFRESH_WINDOW_DAYS: i64 = 30;
+
+/// Why a partner may not refresh their goals now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RefreshRefused {
+    /// This partner already refreshed for this cycle; the other partner has not yet.
+    #[error(
+        "you already refreshed your goals for the refresh due on {due_on}; it completes when your partner refreshes theirs"
+    )]
+    AlreadyRefreshed {
+        /// The cycle's due date.
+        due_on: NaiveDate,
+    },
+    /// The refresh window has not opened and `early` was not said.
+    #[error(
+        "the refresh is due on {due_on}; before {opens_on} send \"early\": true to refresh now"
+    )]
+    NotDueYet {
+        /// The cycle's due date.
+        due_on: NaiveDate,
+        /// The first day a refresh needs no `early`.
+        opens_on: NaiveDate,
+    },
+}
+
+/// Whether a partner may refresh their own goals on `today` for the cycle due on `due_on`.
+///
+/// Each partner refreshes their own goals once per cycle; the partnership's refresh is complete,
+/// and the next one falls due a year on, when both have ([`refresh_complete`]).
+pub fn may_refresh(
+    due_on: NaiveDate,
+    today: NaiveDate,
+    early: bool,
+    already_refreshed: bool,
+) -> Result<(), RefreshRefused> {
+    if already_refreshed {
+        return Err(RefreshRefused::AlreadyRefreshed { due_on });
+    }
+    let opens_on = due_on - chrono::Duration::days(REFRESH_WINDOW_DAYS);
+    if today < opens_on && !early {
+        return Err(RefreshRefused::NotDueYet { due_on, opens_on });
+    }
+    Ok(())
+}
+
+/// A cycle's refresh is complete when every member (both, once the invitee has joined) has
+/// refreshed.
+pub fn refresh_complete(members: usize, refreshed: usize) -> bool {
+    members == 2 && refreshed >= members
+}
+
 /// A goal's outcome at a refresh when nobody states it: achieved if its progress says the target
 /// is reached, missed otherwise.
 pub fn derived_outcome(status: Option<ProgressStatus>) -> GoalStatus {
@@ -98,6 +151,30 @@ mod tests {
         assert_eq!(
             refresh(d("2025-01-15"), Some(d("2026-01-20")), d("2026-06-01")).due_on,
             d("2027-01-20")
+        );
+    }
+
+    #[test]
+    fn each_partner_refreshes_once_and_early_needs_saying() {
+        let due = d("2027-01-15");
+        assert_eq!(
+            may_refresh(due, d("2026-12-01"), false, false),
+            Err(RefreshRefused::NotDueYet {
+                due_on: due,
+                opens_on: d("2026-12-16")
+            })
+        );
+        assert!(may_refresh(due, d("2026-12-01"), true, false).is_ok());
+        assert!(may_refresh(due, d("2026-12-16"), false, false).is_ok());
+        assert!(may_refresh(due, d("2027-03-01"), false, false).is_ok());
+        assert_eq!(
+            may_refresh(due, d("2027-01-20"), false, true),
+            Err(RefreshRefused::AlreadyRefreshed { due_on: due })
+        );
+        assert!(!refresh_complete(2, 1) && refresh_complete(2, 2));
+        assert!(
+            !refresh_complete(1, 1),
+            "an invitation alone never completes a refresh"
         );
     }
 

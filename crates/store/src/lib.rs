@@ -18,6 +18,7 @@ pub mod identities;
 pub mod meetings;
 pub mod partnerships;
 pub mod readings;
+pub mod refreshes;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -52,6 +52,8 @@ pub struct Partnership {
     pub grace_days: i32,
     /// The last annual goal refresh.
     pub last_refreshed_on: Option<chrono::NaiveDate>,
+    /// Annual refreshes completed: the number of the current refresh cycle.
+    pub refresh_cycle: i32,
 }
 
 /// Who is asking: membership is by account, or by email for an invitee who has not accepted yet.
@@ -165,6 +167,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
         partnerships::fit_review_months.eq(changed.fit_review_months),
         partnerships::grace_days.eq(changed.grace_days),
         partnerships::last_refreshed_on.eq(changed.last_refreshed_on),
+        partnerships::refresh_cycle.eq(changed.refresh_cycle),
         partnerships::on_track_gap.eq(changed.on_track_gap),
         partnerships::at_risk_gap.eq(changed.at_risk_gap),
         partnerships::accepted_at.eq(changed.accepted_at),

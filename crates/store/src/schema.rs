@@ -72,6 +72,7 @@ diesel::table! {
         grace_days -> Integer,
         last_refreshed_on -> Nullable<Date>,
         fit_review_announced_on -> Nullable<Date>,
+        refresh_cycle -> Integer,
     }
 }
 
@@ -147,6 +148,7 @@ diesel::table! {
         location -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> Timestamp,
+        etag -> Nullable<Text>,
     }
 }
 
@@ -386,3 +388,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
 );
 diesel::allow_tables_to_appear_in_same_query!(users, webhooks);
+
+diesel::table! {
+    member_refreshes (partnership_id, user_id, cycle) {
+        partnership_id -> Text,
+        user_id -> Text,
+        cycle -> Integer,
+        due_on -> Date,
+        refreshed_on -> Date,
+        created_at -> Timestamp,
+    }
+}

@@ -575,3 +575,222 @@ async fn a_meeting_held_before_its_slot_counts_as_held_on_time() {
     assert_eq!(adherence["streak"], 1);
     assert_eq!(adherence["rate"], 1.0);
 }
+
+#[tokio::test]
+async fn each_partner_refreshes_their_own_goals_and_the_year_moves_on_when_both_have() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    let mut ada_goals = Vec::new();
+    let mut grace_goals = Vec::new();
+    for i in 0..3 {
+        ada_goals.push(app.active_goal(&ada, &p, &format!("Ada's goal {i}")).await);
+        grace_goals.push(
+            app.active_goal(&grace, &p, &format!("Grace's goal {i}"))
+                .await,
+        );
+    }
+    let refresh = format!("/v1/partnerships/{p}/refresh");
+    let before = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/partnerships/{p}"),
+        &ada,
+        None,
+    )
+    .await;
+    let due_on = before["refresh"]["due_on"].clone();
+
+    // A year early, a refresh must be asked for explicitly: nothing is closed by accident.
+    let res = call(&app, Method::POST, &refresh, &ada, Some(json!({}))).await;
+    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("early"),
+        "{problem}"
+    );
+
+    let ada_refresh = ok(
+        &app,
+        Method::POST,
+        &refresh,
+        &ada,
+        Some(json!({"early": true})),
+    )
+    .await;
+    let closed: Vec<&str> = ada_refresh["closed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["goal_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(closed.len(), 3);
+    assert!(
+        closed.iter().all(|id| ada_goals.iter().any(|g| g == id)),
+        "only Ada's goals"
+    );
+    assert_eq!(ada_refresh["complete"], false);
+    for g in &grace_goals {
+        let goal = ok(&app, Method::GET, &format!("/v1/goals/{g}"), &grace, None).await;
+        assert_eq!(goal["status"], "active", "Grace's goals are untouched");
+    }
+    let halfway = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/partnerships/{p}"),
+        &grace,
+        None,
+    )
+    .await;
+    assert_eq!(
+        halfway["refresh"]["due_on"], due_on,
+        "not complete: the date stays"
+    );
+    assert_eq!(
+        halfway["refresh"]["refreshed_by"][0]["user_id"],
+        ada.id.as_str()
+    );
+
+    // Twice in one cycle is refused.
+    let res = call(
+        &app,
+        Method::POST,
+        &refresh,
+        &ada,
+        Some(json!({"early": true})),
+    )
+    .await;
+    assert_problem(res, StatusCode::CONFLICT).await;
+
+    let grace_refresh = ok(
+        &app,
+        Method::POST,
+        &refresh,
+        &grace,
+        Some(json!({"early": true, "carry_over": [grace_goals[0]]})),
+    )
+    .await;
+    assert_eq!(grace_refresh["closed"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        grace_refresh["carried"].as_array().unwrap().len(),
+        1,
+        "she still has goals to carry"
+    );
+    assert_eq!(grace_refresh["complete"], true);
+    let after = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/partnerships/{p}"),
+        &ada,
+        None,
+    )
+    .await;
+    let refreshed: chrono::NaiveDate = grace_refresh["refreshed_on"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let next = refreshed
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap();
+    assert_eq!(
+        after["refresh"]["due_on"],
+        json!(next),
+        "a year after the cycle completed"
+    );
+    assert_eq!(
+        after["refresh"]["refreshed_by"],
+        json!([]),
+        "the next cycle begins"
+    );
+    // In the new cycle Ada is not "already refreshed": she is merely early again.
+    let res = call(&app, Method::POST, &refresh, &ada, Some(json!({}))).await;
+    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("early"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn an_easing_change_that_waits_for_the_partner_answers_202_and_an_applied_one_200() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    let mut doc = smart_goal("Cut wait time");
+    doc["milestones"] =
+        json!([{"title": "Triage pilot", "due_date": "2026-03-31", "target": 11.0}]);
+    let goal = app.goal(&ada, &p, &doc).await;
+    let id = goal["id"].as_str().unwrap().to_owned();
+    let milestone = goal["milestones"][0]["id"].as_str().unwrap().to_owned();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{id}/activate"),
+        &ada,
+        None,
+    )
+    .await;
+    let path = format!("/v1/goals/{id}");
+
+    // Toward the baseline: nothing applies yet.
+    let res = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &ada,
+        Some(json!({"metric": {"target": 10.0}})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["metric"]["target"], 9.6, "the target is unchanged");
+    assert_eq!(body["pending_changes"].as_array().unwrap().len(), 1);
+
+    // Something applies (a harder target) while something else waits: 200.
+    let res = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &ada,
+        Some(json!({"metric": {"target": 9.0}, "due_date": "2026-09-30"})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["metric"]["target"], 9.0);
+    assert_eq!(body["due_date"], "2026-06-30", "the later due date waits");
+
+    // The same through the OKR upsert and a milestone moved later.
+    let res = call(
+        &app,
+        Method::PATCH,
+        &format!("/v1/goals/{id}/milestones/{milestone}"),
+        &ada,
+        Some(json!({"due_date": "2026-04-30"})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let mut mirrored = smart_goal("Mirrored");
+    mirrored["milestones"] = json!([]);
+    let upsert = format!("/v1/partnerships/{p}/goals/by-external-ref/lattice/okr-7");
+    let created = call(&app, Method::PUT, &upsert, &ada, Some(mirrored)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{}/activate", created["id"].as_str().unwrap()),
+        &ada,
+        None,
+    )
+    .await;
+    let res = call(
+        &app,
+        Method::PUT,
+        &upsert,
+        &ada,
+        Some(json!({"metric": {"target": 11.5}})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+}

@@ -13,6 +13,7 @@ mod jwt;
 mod meetings;
 mod partnerships;
 mod readings;
+mod readme;
 mod rhythm;
 mod sync;
 mod webhooks;

@@ -260,7 +260,7 @@ async fn the_refresh_archives_goals_with_outcomes_and_carries_chosen_ones_from_t
         Method::POST,
         &format!("/v1/partnerships/{p}/refresh"),
         &ada,
-        Some(json!({"outcomes": [{"goal_id": hers, "outcome": "achieved"}]})),
+        Some(json!({"outcomes": [{"goal_id": hers, "outcome": "achieved"}], "early": true})),
     )
     .await;
     assert_eq!(
@@ -273,7 +273,7 @@ async fn the_refresh_archives_goals_with_outcomes_and_carries_chosen_ones_from_t
         Method::POST,
         &format!("/v1/partnerships/{p}/refresh"),
         &ada,
-        Some(json!({"carry_over": [short]})),
+        Some(json!({"carry_over": [short], "early": true})),
     )
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -290,7 +290,13 @@ async fn the_refresh_archives_goals_with_outcomes_and_carries_chosen_ones_from_t
     assert_eq!(outcome(&hit)["outcome"], "achieved");
     assert_eq!(outcome(&hit)["derived"], true);
     assert_eq!(outcome(&short)["outcome"], "missed");
-    assert_eq!(outcome(&hers)["outcome"], "missed");
+    assert_eq!(
+        refresh["closed"].as_array().unwrap().len(),
+        2,
+        "only Ada's goals"
+    );
+    assert_eq!(refresh["complete"], false);
+    assert_eq!(refresh["waiting_for"], grace.id.as_str());
     let carried = &refresh["carried"][0];
     assert_eq!(outcome(&short)["carried_into"], carried["id"]);
     assert_eq!(carried["status"], "draft");
@@ -299,10 +305,31 @@ async fn the_refresh_archives_goals_with_outcomes_and_carries_chosen_ones_from_t
     assert_eq!(carried["metric"]["target"], 9.6);
     assert_eq!(carried["start_date"], refresh["refreshed_on"]);
 
-    for id in [&hit, &short, &hers] {
+    for id in [&hit, &short] {
         let g = ok(&app, Method::GET, &format!("/v1/goals/{id}"), &grace, None).await;
         assert_eq!(g["status"], "archived");
     }
+    let g = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/goals/{hers}"),
+        &grace,
+        None,
+    )
+    .await;
+    assert_eq!(g["status"], "active", "Grace's goal is hers to refresh");
+    let mine = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/partnerships/{p}/refresh"),
+        &grace,
+        Some(json!({"outcomes": [{"goal_id": hers, "outcome": "achieved"}], "early": true})),
+    )
+    .await;
+    assert_eq!(mine["closed"][0]["outcome"], "achieved");
+    assert_eq!(mine["closed"][0]["derived"], false);
+    assert_eq!(mine["complete"], true);
+    assert_eq!(mine["waiting_for"], Value::Null);
     let history = ok(
         &app,
         Method::GET,
