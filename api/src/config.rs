@@ -148,23 +148,32 @@ impl Default for WebhookConfig {
 impl WebhookConfig {
     /// Where targets may point.
     pub fn target_policy(&self) -> tandem_domain::webhook::TargetPolicy {
-        tandem_domain::webhook::TargetPolicy {
-            allow_http: self.allow_http,
-            allow_private: self.allow_private,
-        }
+        self.settings().target_policy()
     }
 
-    /// How failing deliveries are retried.
-    pub fn retry_policy(&self) -> tandem_domain::webhook::RetryPolicy {
-        tandem_domain::webhook::RetryPolicy {
-            base: chrono::Duration::milliseconds(self.retry_base_ms.min(i64::MAX as u64) as i64),
-            cap: chrono::Duration::hours(6),
-            max_attempts: self.max_attempts.max(1),
+    /// The application's view of these settings.
+    pub fn settings(&self) -> tandem_app::WebhookSettings {
+        tandem_app::WebhookSettings {
+            allow_http: self.allow_http,
+            allow_private: self.allow_private,
+            poll_ms: self.poll_ms,
+            due_scan_secs: self.due_scan_secs,
+            retry_base_ms: self.retry_base_ms,
+            max_attempts: self.max_attempts,
+            timeout_ms: self.timeout_ms,
         }
     }
 }
 
 impl Config {
+    /// What the use cases need of the configuration.
+    pub fn app_settings(&self) -> tandem_app::Settings {
+        tandem_app::Settings {
+            refresh_token_ttl_secs: self.refresh_token_ttl,
+            webhooks: self.webhooks.settings(),
+        }
+    }
+
     /// Defaults for a given database and bind address; what tests and embedders start from.
     pub fn new(database_url: impl Into<String>, bind: impl Into<String>) -> Self {
         Config {

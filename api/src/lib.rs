@@ -1,29 +1,19 @@
-//! Tandem's HTTP API: an actix-web server over the domain engine and the store.
+//! Tandem's HTTP API: actix-web handlers over the application layer ([`tandem_app`]).
 //!
+//! Handlers live in [`routes`], one module per resource: they extract the request, call a use
+//! case, and map its answer to a view. The conventions every endpoint shares are in [`http`];
 //! [`startup::Application`] builds the server; [`openapi::api_doc`] is its contract.
 
 pub mod auth;
-pub mod clock;
-pub mod conditional;
 pub mod config;
-pub mod csv_out;
-pub mod db;
-pub mod delivery;
-pub mod enums;
-pub mod error;
-pub mod events;
-pub mod extract;
-pub mod handlers;
-pub mod idempotency;
+pub mod http;
 pub mod middleware;
 pub mod openapi;
-pub mod pagination;
-pub mod rate_limit;
-pub mod routing;
+pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod validation;
+pub mod views;
 
 pub use config::Config;
 pub use startup::Application;

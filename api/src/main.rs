@@ -59,8 +59,8 @@ async fn main() -> std::process::ExitCode {
         },
         Command::Migrate => {
             let url = cli.config.database_url.clone();
-            tandem_store::connect(&url, 1)
-                .map(|_| println!("migrations applied to {}", redact(&url)))
+            tandem_app::migrate(&url)
+                .map(|()| println!("migrations applied to {}", redact(&url)))
                 .map_err(|e| e.to_string())
         }
         Command::Admin { action } => {
@@ -69,11 +69,8 @@ async fn main() -> std::process::ExitCode {
                 AdminAction::Revoke { email } => (email, false),
             };
             let email = email.trim().to_lowercase();
-            tandem_store::connect(&cli.config.database_url, 1)
-                .and_then(|pool| {
-                    let mut conn = pool.get()?;
-                    tandem_store::users::set_admin(&mut conn, &email, grant)
-                })
+            admin_role(&cli.config, &email, grant)
+                .await
                 .map(|()| {
                     let verb = if grant {
                         "granted to"
@@ -83,7 +80,7 @@ async fn main() -> std::process::ExitCode {
                     println!("admin role {verb} {email}");
                 })
                 .map_err(|e| match e {
-                    tandem_store::StoreError::NotFound => format!("no account with email {email}"),
+                    tandem_app::AppError::NotFound => format!("no account with email {email}"),
                     other => other.to_string(),
                 })
         }
@@ -97,6 +94,24 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Grants or withdraws the admin role of the account with `email`.
+async fn admin_role(config: &Config, email: &str, grant: bool) -> Result<(), tandem_app::AppError> {
+    let (url, settings) = (config.database_url.clone(), config.app_settings());
+    let app = tokio::task::spawn_blocking(move || {
+        tandem_app::connect(
+            &url,
+            1,
+            std::sync::Arc::new(tandem_app::SystemClock),
+            settings,
+        )
+    })
+    .await
+    .map_err(tandem_app::AppError::internal)??;
+    let email = email.to_owned();
+    app.write(move |tx| tandem_app::identity::set_admin(tx, &email, grant))
+        .await
 }
 
 async fn serve(config: Config) -> Result<(), String> {

@@ -11,7 +11,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 
-use crate::error::{PROBLEM_JSON, Problem};
+use crate::http::problem::{PROBLEM_JSON, Problem};
+use crate::openapi::ProblemTable;
 
 /// The header that carries the request id both ways.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -84,10 +85,15 @@ async fn normalise_problem(
         .is_some_and(|v| v.starts_with(PROBLEM_JSON));
     let (head, body) = res.into_parts();
     let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-    let mut doc: serde_json::Value = if is_problem {
+    let doc: serde_json::Value = if is_problem {
         serde_json::from_slice(&bytes).unwrap_or_else(|_| generic_problem(status))
     } else {
         generic_problem(status)
+    };
+    let (head, mut doc) = if cfg!(debug_assertions) {
+        held_to_contract(&req, head, doc)
+    } else {
+        (head, doc)
     };
     if let Some(obj) = doc.as_object_mut() {
         obj.entry("instance")
@@ -104,13 +110,55 @@ async fn normalise_problem(
     ServiceResponse::new(req, res)
 }
 
+/// Debug builds hold every error to the contract: a problem type the operation does not
+/// document becomes a 500 naming it, so a test exercising the path fails until the contract
+/// lists the refusal (or the code stops giving it).
+fn held_to_contract(
+    req: &actix_web::HttpRequest,
+    head: actix_web::HttpResponse<()>,
+    doc: serde_json::Value,
+) -> (actix_web::HttpResponse<()>, serde_json::Value) {
+    let (Some(table), Some(pattern)) = (
+        req.app_data::<actix_web::web::Data<ProblemTable>>(),
+        req.match_pattern(),
+    ) else {
+        return (head, doc);
+    };
+    let status = head.status();
+    let problem_type = doc["type"].as_str().unwrap_or("");
+    if table.allows(
+        req.method().as_str(),
+        &pattern,
+        status.as_u16(),
+        problem_type,
+    ) {
+        return (head, doc);
+    }
+    let detail = format!(
+        "{} {pattern} answered {} with `{problem_type}`, which its contract does not document",
+        req.method(),
+        status.as_u16()
+    );
+    tracing::error!("{detail}");
+    let mut doc = generic_problem(StatusCode::INTERNAL_SERVER_ERROR);
+    doc["detail"] = detail.into();
+    let mut head = head;
+    *head.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    (head, doc)
+}
+
 fn generic_problem(status: StatusCode) -> serde_json::Value {
     let title = status.canonical_reason().unwrap_or("Error");
+    // The statuses whose problem types are named otherwise than their reason phrase.
+    let slug = match status {
+        StatusCode::INTERNAL_SERVER_ERROR => "internal".to_owned(),
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable".to_owned(),
+        StatusCode::TOO_MANY_REQUESTS => "rate-limited".to_owned(),
+        StatusCode::UNPROCESSABLE_ENTITY => "validation".to_owned(),
+        _ => title.to_ascii_lowercase().replace(' ', "-"),
+    };
     let problem = Problem {
-        problem_type: format!(
-            "urn:tandem:problem:{}",
-            title.to_ascii_lowercase().replace(' ', "-")
-        ),
+        problem_type: format!("urn:tandem:problem:{slug}"),
         title: title.to_owned(),
         status: status.as_u16(),
         detail: if status.is_server_error() {
@@ -124,4 +172,53 @@ fn generic_problem(status: StatusCode) -> serde_json::Value {
         allow: None,
     };
     serde_json::to_value(problem).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+    use tandem_app::Rule;
+
+    use super::*;
+    use crate::http::problem::ApiError;
+
+    async fn answer(rule: Rule) -> (StatusCode, serde_json::Value) {
+        let table = web::Data::new(ProblemTable::of(&crate::openapi::api_doc()));
+        let app = test::init_service(
+            App::new()
+                .app_data(table)
+                .route(
+                    "/v1/goals/{id}/readings",
+                    web::post().to(move || async move {
+                        Err::<HttpResponse, _>(ApiError::refused(rule, "refused"))
+                    }),
+                )
+                .wrap(from_fn(request_context)),
+        )
+        .await;
+        let req = test::TestRequest::post()
+            .uri("/v1/goals/0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f59/readings")
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        let status = res.status();
+        (status, test::read_body_json(res).await)
+    }
+
+    #[actix_web::test]
+    async fn a_documented_refusal_passes_through() {
+        let (status, problem) = answer(Rule::OwnerOnly).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(problem["type"], "urn:tandem:problem:owner-only");
+    }
+
+    #[actix_web::test]
+    async fn an_undocumented_refusal_becomes_a_500_naming_it_in_debug_builds() {
+        let (status, problem) = answer(Rule::GoalLimitReached).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(problem["type"], "urn:tandem:problem:internal");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("goal-limit-reached"), "{detail}");
+        assert!(detail.contains("/v1/goals/{id}/readings"), "{detail}");
+    }
 }

@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::external::ExternalIssuers;
 use crate::auth::tokens::{MIN_SECRET_BYTES, TokenKeys};
 use crate::config::Config;
-use crate::handlers::docs::ServedDocument;
-use crate::routing::{RouteTable, fallback};
+use crate::http::routing::{RouteTable, fallback};
+use crate::routes::docs::ServedDocument;
 use crate::state::AppState;
 
 /// Why the server could not start.
@@ -30,7 +30,7 @@ pub enum StartupError {
     Config(String),
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
-    Store(#[from] tandem_store::StoreError),
+    Database(#[from] tandem_app::AppError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -55,14 +55,19 @@ impl Application {
     /// Opens the database (applying migrations), resolves the signing secret, binds the address.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let config = Arc::new(config);
-        let url = config.database_url.clone();
-        let pool_size = config.db_pool_size;
-        let pool = web::block(move || tandem_store::connect(&url, pool_size))
-            .await
-            .map_err(|e| StartupError::Config(e.to_string()))??;
-        let secret = signing_secret(&config, &pool).await?;
+        let (url, pool_size, settings) = (
+            config.database_url.clone(),
+            config.db_pool_size,
+            config.app_settings(),
+        );
+        let app = web::block(move || {
+            tandem_app::connect(&url, pool_size, Arc::new(tandem_app::SystemClock), settings)
+        })
+        .await
+        .map_err(|e| StartupError::Config(e.to_string()))??;
+        let secret = signing_secret(&config, &app).await?;
         let state = AppState {
-            pool,
+            app,
             tokens: Arc::new(TokenKeys::new(&secret)),
             config: config.clone(),
             external: Arc::new(match &config.external_issuers {
@@ -76,6 +81,7 @@ impl Application {
         let doc = crate::openapi::api_doc();
         let routes = web::Data::new(RouteTable::from_openapi(&doc));
         let served = web::Data::new(ServedDocument::new(&doc));
+        let problems = web::Data::new(crate::openapi::ProblemTable::of(&doc));
 
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             addr: config.bind.clone(),
@@ -94,9 +100,10 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(served.clone())
-                .app_data(crate::extract::path_config())
-                .app_data(crate::extract::query_config())
-                .configure(crate::handlers::configure)
+                .app_data(problems.clone())
+                .app_data(crate::http::extract::path_config())
+                .app_data(crate::http::extract::query_config())
+                .configure(crate::routes::configure)
                 .default_service(web::to(fallback))
                 .into_app()
                 .service(web::redirect("/docs", "/docs/"))
@@ -146,7 +153,7 @@ impl Application {
             .config
             .webhooks
             .worker
-            .then(|| tokio::spawn(crate::delivery::run_worker(self.state.clone())));
+            .then(|| tokio::spawn(tandem_app::jobs::run(self.state.app.clone())));
         let served = self.server.await;
         if let Some(worker) = worker {
             worker.abort();
@@ -156,10 +163,7 @@ impl Application {
 }
 
 /// The configured secret, or the one generated on first start and kept in the database.
-async fn signing_secret(
-    config: &Config,
-    pool: &tandem_store::Pool,
-) -> Result<Vec<u8>, StartupError> {
+async fn signing_secret(config: &Config, app: &tandem_app::App) -> Result<Vec<u8>, StartupError> {
     if let Some(secret) = &config.jwt_secret {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(StartupError::Config(format!(
@@ -168,17 +172,15 @@ async fn signing_secret(
         }
         return Ok(secret.as_bytes().to_vec());
     }
-    let pool = pool.clone();
-    let encoded = web::block(move || {
-        let mut conn = pool.get()?;
-        tandem_store::settings::get_or_insert_with(&mut conn, JWT_SECRET_SETTING, || {
-            let mut bytes = [0u8; 64];
-            rand::rng().fill_bytes(&mut bytes);
-            base64::engine::general_purpose::STANDARD.encode(bytes)
+    let encoded = app
+        .write(|tx| {
+            tandem_app::identity::stored_setting(tx, JWT_SECRET_SETTING, || {
+                let mut bytes = [0u8; 64];
+                rand::rng().fill_bytes(&mut bytes);
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            })
         })
-    })
-    .await
-    .map_err(|e| StartupError::Config(e.to_string()))??;
+        .await?;
     base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|e| StartupError::Config(format!("stored signing secret is corrupt: {e}")))

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tandem_store::Pool;
+use tandem_app::App;
 
 use crate::auth::external::ExternalIssuers;
 use crate::auth::tokens::TokenKeys;
@@ -11,8 +11,8 @@ use crate::config::Config;
 /// Application state, cloned into each worker (cheap: everything is behind `Arc` or a pool).
 #[derive(Clone)]
 pub struct AppState {
-    /// Database pool.
-    pub pool: Pool,
+    /// The use cases, over the database pool.
+    pub app: App,
     /// JWT keys.
     pub tokens: Arc<TokenKeys>,
     /// Settings.

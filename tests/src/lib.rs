@@ -236,6 +236,18 @@ impl TestApp {
     }
 }
 
+/// Asserts `res` is the refusal by the named rule `rule` (its problem type
+/// `urn:tandem:problem:<rule>`) with `status`, and returns the problem.
+pub async fn assert_refused(res: Response, status: StatusCode, rule: &str) -> Value {
+    let problem = assert_problem(res, status).await;
+    assert_eq!(
+        problem["type"],
+        format!("urn:tandem:problem:{rule}"),
+        "problem type: {problem}"
+    );
+    problem
+}
+
 /// Asserts `res` is a problem+json document for `status` carrying the request id, and returns it.
 pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(res.status(), status, "status");

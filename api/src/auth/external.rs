@@ -3,6 +3,7 @@
 //! (algorithm confusion) is refused; keys come from a PEM or a JWKS file, chosen by `kid`, and a
 //! JWKS file is re-read when a token names a key it does not hold (key rotation).
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::tokens::LEEWAY_SECONDS;
-use crate::error::ApiError;
+use crate::http::problem::ApiError;
 
 /// Shortest pause between two re-reads of a JWKS file prompted by unknown key ids.
 const RELOAD_PAUSE: Duration = Duration::from_secs(1);
@@ -174,7 +175,7 @@ impl Issuer {
     }
 
     /// Verifies signature (with the pinned algorithm), issuer, audience and time claims.
-    pub fn verify(&self, token: &str) -> Result<ExternalIdentity, ApiError> {
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<ExternalIdentity, ApiError> {
         let refused = |why: &str| {
             tracing::debug!(issuer = %self.config.issuer, "external token refused: {why}");
             ApiError::Unauthorized("the token is invalid or expired".into())
@@ -198,7 +199,7 @@ impl Issuer {
         match data.claims.rest.get("iat") {
             None => {}
             Some(iat) => match iat.as_f64() {
-                Some(iat) if !super::tokens::issued_in_the_future(iat as i64) => {}
+                Some(iat) if !super::tokens::issued_in_the_future(iat as i64, now) => {}
                 _ => return Err(refused("iat in the future or not a number")),
             },
         }

@@ -11,29 +11,15 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use actix_web::{HttpMessage, ResponseError};
 use futures_util::future::LocalBoxFuture;
-use serde::{Deserialize, Serialize};
-use tandem_store::users::User;
-use utoipa::ToSchema;
+use tandem_app::identity::{ExternalIdentity, User};
+use tandem_app::{Actor, Rule};
+use tandem_domain::token::Scope;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::routing::RouteTable;
+use crate::http::problem::ApiError;
+use crate::http::routing::RouteTable;
 use crate::state::AppState;
 use tokens::TokenType;
-
-/// What a personal access token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum Scope {
-    /// Everything the user can see, read only (GET).
-    #[serde(rename = "read")]
-    Read,
-    /// Read, and record or correct readings.
-    #[serde(rename = "readings:write")]
-    ReadingsWrite,
-    /// Everything the user can do, except managing tokens (that needs a sign-in).
-    #[serde(rename = "full")]
-    Full,
-}
 
 /// Routes (method, pattern) a `readings:write` token may call besides reads; the OpenAPI document
 /// annotates exactly these operations with that scope.
@@ -44,14 +30,7 @@ pub const READINGS_WRITES: [(&str, &str); 4] = [
     ("DELETE", "/v1/readings/{id}"),
 ];
 
-/// Prefix of every personal access token secret, so scanners and people recognise one.
-pub const PAT_PREFIX: &str = "tdm_pat_";
-
-/// The stored form of a token secret.
-pub fn token_hash(secret: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub use tandem_app::tokens::PAT_PREFIX;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
@@ -99,8 +78,9 @@ impl Caller {
     /// Refuses personal access tokens (403): managing credentials needs a sign-in.
     pub fn require_sign_in(&self) -> Result<(), ApiError> {
         match self.credential {
-            Credential::AccessToken { .. } => Err(ApiError::Forbidden(
-                "personal access tokens cannot do this; use a signed-in session".into(),
+            Credential::AccessToken { .. } => Err(ApiError::refused(
+                Rule::SignInRequired,
+                "personal access tokens cannot do this; use a signed-in session",
             )),
             _ => Ok(()),
         }
@@ -114,6 +94,16 @@ impl Caller {
                 .admin_emails
                 .iter()
                 .any(|e| e.trim().eq_ignore_ascii_case(&self.user.email))
+    }
+
+    /// The caller as the use cases know them.
+    pub fn actor(&self, state: &AppState) -> Actor {
+        Actor {
+            id: self.id.clone(),
+            email: self.user.email.clone(),
+            only: self.partnership.clone(),
+            admin: self.is_admin(state),
+        }
     }
 }
 
@@ -202,20 +192,23 @@ fn allowed(scopes: &[Scope], method: &str, pattern: &str) -> Result<(), ApiError
     if ok {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "this access token's scopes do not allow this request".into(),
+        Err(ApiError::refused(
+            Rule::TokenScope,
+            "this access token's scopes do not allow this request",
         ))
     }
 }
 
 async fn session_caller(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let claims = state.tokens.verify(token, TokenType::Access)?;
+    let claims = state
+        .tokens
+        .verify(token, TokenType::Access, state.app.now())?;
     let (user_id, session_id) = (claims.subject()?, claims.session()?);
-    let user = crate::db::run(state, move |conn| {
-        tandem_store::sessions::live_user(conn, user_id, session_id)
-    })
-    .await?
-    .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
+    let user = state
+        .app
+        .read(move |tx| tandem_app::identity::session_user(tx, user_id, session_id))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
     Ok(Caller {
         id: user.id.to_string(),
         user,
@@ -225,39 +218,20 @@ async fn session_caller(state: &AppState, token: &str) -> Result<Caller, ApiErro
 }
 
 async fn access_token_caller(state: &AppState, secret: &str) -> Result<Caller, ApiError> {
-    let hash = token_hash(secret);
-    let now = crate::clock::now().naive_utc();
-    let (token, user) = crate::db::run(state, move |conn| {
-        let Some(token) = tandem_store::access_tokens::find_by_hash(conn, &hash)? else {
-            return Ok(None);
-        };
-        if token.revoked_at.is_some() || token.expires_at.is_some_and(|t| t <= now) {
-            return Ok(None);
-        }
-        if token
-            .last_used_at
-            .is_none_or(|t| now - t > chrono::Duration::minutes(1))
-        {
-            tandem_store::access_tokens::touch(conn, &token.id, now)?;
-        }
-        let user = tandem_store::users::find_str(conn, &token.user_id)?;
-        Ok::<_, tandem_store::StoreError>(Some((token, user)))
-    })
-    .await?
-    .ok_or_else(|| {
-        ApiError::Unauthorized("the access token is invalid, expired or revoked".into())
-    })?;
-    let scopes = token
-        .scopes
-        .split_whitespace()
-        .filter_map(crate::enums::parse::<Scope>)
-        .collect();
+    let secret = secret.to_owned();
+    let (token, user) = state
+        .app
+        .write(move |tx| tandem_app::tokens::holder(tx, &secret))
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the access token is invalid, expired or revoked".into())
+        })?;
     Ok(Caller {
         id: user.id.to_string(),
         user,
         credential: Credential::AccessToken {
+            scopes: tandem_app::tokens::scopes(&token),
             id: token.id,
-            scopes,
         },
         partnership: token.partnership_id,
     })
@@ -268,12 +242,23 @@ async fn external_caller(state: &AppState, token: &str, iss: &str) -> Result<Cal
         .external
         .find(iss)
         .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
-    let identity = issuer.verify(token)?;
+    let verified = issuer.verify(token, state.app.now())?;
+    let identity = ExternalIdentity {
+        issuer: verified.issuer,
+        subject: verified.subject,
+        email: verified.email,
+        name: verified.name,
+    };
     let create = issuer.config.create_users;
-    let user = crate::db::run(state, move |conn| {
-        tandem_store::write_transaction(conn, |conn| external_user(conn, &identity, create))
-    })
-    .await?;
+    let user = state
+        .app
+        .write(move |tx| {
+            tandem_app::identity::external_account(tx, &identity, create, |e| {
+                crate::http::validation::email(e).is_ok()
+            })
+        })
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("this identity has no Tandem account".into()))?;
     Ok(Caller {
         id: user.id.to_string(),
         user,
@@ -282,60 +267,6 @@ async fn external_caller(state: &AppState, token: &str, iss: &str) -> Result<Cal
         },
         partnership: None,
     })
-}
-
-/// The account of an external identity: linked before, or (when the issuer is trusted to) the
-/// account with its email, or a new one.
-fn external_user(
-    conn: &mut tandem_store::DbConnection,
-    identity: &external::ExternalIdentity,
-    create: bool,
-) -> Result<User, ApiError> {
-    use tandem_store::{identities, users};
-    if let Some(id) = identities::user_of(conn, &identity.issuer, &identity.subject)? {
-        return Ok(users::find_str(conn, &id)?);
-    }
-    let unknown = || ApiError::Unauthorized("this identity has no Tandem account".into());
-    if !create {
-        return Err(unknown());
-    }
-    let email = identity
-        .email
-        .as_deref()
-        .map(crate::validation::normalise_email)
-        .filter(|e| crate::validation::email(e).is_ok())
-        .ok_or_else(unknown)?;
-    let now = crate::clock::now();
-    let user = match users::find_by_email(conn, &email)? {
-        Some(user) => user,
-        None => {
-            let name = identity
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| email.split('@').next().unwrap_or("someone").to_owned());
-            let name: String = name.trim().chars().take(100).collect();
-            users::insert(
-                conn,
-                &users::NewUser {
-                    email: &email,
-                    display_name: &name,
-                    time_zone: "UTC",
-                    password_hash: None,
-                    external_id: None,
-                },
-                now,
-            )?
-        }
-    };
-    identities::link(
-        conn,
-        &identity.issuer,
-        &identity.subject,
-        &user.id.to_string(),
-        now.naive_utc(),
-    )?;
-    Ok(user)
 }
 
 /// Reads `Authorization: Bearer <token>`; tokens are never taken from the query string.

@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::error::ApiError;
+use crate::http::problem::ApiError;
 
 /// Hashes a password into a PHC string (algorithm, parameters and salt included).
 pub fn hash(password: &str) -> Result<String, ApiError> {

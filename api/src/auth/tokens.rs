@@ -6,7 +6,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::http::problem::ApiError;
 
 /// `iss` of every token Tandem issues.
 pub const ISSUER: &str = "tandem";
@@ -68,8 +68,8 @@ impl Claims {
 
 /// A token "issued" later than now (beyond the leeway) was minted by a clock that is wrong, or
 /// by someone preparing tokens for later use: refused, for Tandem's own and external tokens.
-pub fn issued_in_the_future(iat: i64) -> bool {
-    iat > crate::clock::now().timestamp() + LEEWAY_SECONDS as i64
+pub fn issued_in_the_future(iat: i64, now: DateTime<Utc>) -> bool {
+    iat > now.timestamp() + LEEWAY_SECONDS as i64
 }
 
 fn invalid() -> ApiError {
@@ -130,13 +130,19 @@ impl TokenKeys {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
-    /// Verifies signature, algorithm, issuer, audience, time claims and type; any failure is 401.
-    pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, ApiError> {
+    /// Verifies signature, algorithm, issuer, audience, time claims and type at `now`; any
+    /// failure is 401.
+    pub fn verify(
+        &self,
+        token: &str,
+        expected: TokenType,
+        now: DateTime<Utc>,
+    ) -> Result<Claims, ApiError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             tracing::debug!(error = %e, "token refused");
             invalid()
         })?;
-        if data.claims.typ != expected || issued_in_the_future(data.claims.iat) {
+        if data.claims.typ != expected || issued_in_the_future(data.claims.iat, now) {
             return Err(invalid());
         }
         Ok(data.claims)
@@ -164,7 +170,9 @@ mod tests {
                 Duration::minutes(5),
             )
             .unwrap();
-        let claims = keys().verify(&token, TokenType::Access).unwrap();
+        let claims = keys()
+            .verify(&token, TokenType::Access, Utc::now())
+            .unwrap();
         assert_eq!(claims.subject().unwrap(), user);
         assert_eq!(claims.session().unwrap(), session);
     }
@@ -181,7 +189,11 @@ mod tests {
                 Duration::minutes(5),
             )
             .unwrap();
-        assert!(keys().verify(&token, TokenType::Access).is_err());
+        assert!(
+            keys()
+                .verify(&token, TokenType::Access, Utc::now())
+                .is_err()
+        );
     }
 
     #[test]
@@ -196,6 +208,10 @@ mod tests {
                 Duration::minutes(5),
             )
             .unwrap();
-        assert!(keys().verify(&token, TokenType::Access).is_err());
+        assert!(
+            keys()
+                .verify(&token, TokenType::Access, Utc::now())
+                .is_err()
+        );
     }
 }

@@ -22,6 +22,15 @@ pub enum Section {
     NextActions,
 }
 
+named!(Section {
+    ScorecardReview => "scorecard_review",
+    LastCommitments => "last_commitments",
+    Wins => "wins",
+    Obstacles => "obstacles",
+    Solutions => "solutions",
+    NextActions => "next_actions",
+});
+
 /// Sections of every partner block, in order.
 pub const SECTIONS: [Section; 6] = [
     Section::ScorecardReview,

@@ -37,6 +37,22 @@ pub enum Direction {
     Milestone,
 }
 
+named!(MetricKind {
+    Number => "number",
+    Percent => "percent",
+    Currency => "currency",
+    Duration => "duration",
+    Milestone => "milestone",
+});
+
+named!(Direction {
+    Increase => "increase",
+    Decrease => "decrease",
+    AtLeast => "at_least",
+    AtMost => "at_most",
+    Milestone => "milestone",
+});
+
 impl Direction {
     /// Whether the goal is about holding a level rather than moving a number.
     pub fn is_keep_level(self) -> bool {
@@ -123,7 +139,21 @@ pub enum GoalStatus {
     Archived,
 }
 
+named!(GoalStatus {
+    Draft => "draft",
+    Active => "active",
+    Achieved => "achieved",
+    Missed => "missed",
+    Dropped => "dropped",
+    Archived => "archived",
+});
+
 impl GoalStatus {
+    /// A draft or an active goal can still be edited and measured; a closed one is history.
+    pub fn is_open(self) -> bool {
+        matches!(self, GoalStatus::Draft | GoalStatus::Active)
+    }
+
     /// Whether the lifecycle allows moving from `self` to `to`:
     /// `draft -> active -> achieved | missed | dropped`, a draft may be dropped, and any closed
     /// goal (or a draft) may be archived at a refresh.
@@ -140,6 +170,59 @@ impl GoalStatus {
         )
     }
 }
+
+/// What kind of change an entry in a goal's history records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The goal was created (or carried into a new period).
+    Created,
+    /// Fields of the goal document were edited.
+    Edited,
+    /// The goal moved to another status.
+    StatusChanged,
+    /// A milestone was added.
+    MilestoneAdded,
+    /// A milestone's title, date or target changed.
+    MilestoneEdited,
+    /// A milestone was completed.
+    MilestoneCompleted,
+    /// The milestones were put in another order.
+    MilestonesReordered,
+}
+
+named!(ChangeKind {
+    Created => "created",
+    Edited => "edited",
+    StatusChanged => "status_changed",
+    MilestoneAdded => "milestone_added",
+    MilestoneEdited => "milestone_edited",
+    MilestoneCompleted => "milestone_completed",
+    MilestonesReordered => "milestones_reordered",
+});
+
+/// Whether a change in a goal's history took effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    /// In effect.
+    Applied,
+    /// Easier to meet: waits for the partner.
+    Pending,
+    /// The partner agreed; in effect since.
+    Acknowledged,
+    /// The partner refused; never took effect.
+    Rejected,
+}
+
+named!(ChangeState {
+    Applied => "applied",
+    Pending => "pending",
+    Acknowledged => "acknowledged",
+    Rejected => "rejected",
+});
 
 #[cfg(test)]
 mod tests {

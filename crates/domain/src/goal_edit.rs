@@ -68,6 +68,190 @@ pub fn milestone_target_change(direction: Direction, old: Option<f64>, new: Opti
     target_change(direction, old, new)
 }
 
+/// The old and new value of a changed field, read as what the field holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Moved {
+    /// A number (a target, a baseline).
+    Numbers(Option<f64>, Option<f64>),
+    /// A date (start, due, a milestone's due date).
+    Dates(Option<NaiveDate>, Option<NaiveDate>),
+    /// Anything else: text, a kind; never bears on difficulty.
+    Other,
+}
+
+/// What a field of the goal document holds, so its change can be read as [`Moved`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// A number.
+    Number,
+    /// A calendar date.
+    Date,
+    /// Text or a kind.
+    Other,
+}
+
+/// A field of the goal document, named in the goal's history by its JSON pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoalField {
+    /// `/title`.
+    Title,
+    /// `/what`.
+    What,
+    /// `/who`.
+    Who,
+    /// `/why`.
+    Why,
+    /// `/metric/name`.
+    MetricName,
+    /// `/metric/unit`.
+    MetricUnit,
+    /// `/metric/kind`.
+    MetricKind,
+    /// `/metric/direction`.
+    Direction,
+    /// `/metric/baseline`.
+    Baseline,
+    /// `/metric/target`.
+    Target,
+    /// `/confidence`.
+    Confidence,
+    /// `/alignment`.
+    Alignment,
+    /// `/alignment_ref`.
+    AlignmentRef,
+    /// `/start_date`.
+    StartDate,
+    /// `/due_date`.
+    DueDate,
+    /// `/weight`.
+    Weight,
+    /// `/update_every_days`.
+    UpdateEveryDays,
+    /// `/external_ref`.
+    ExternalRef,
+    /// `/source`.
+    Source,
+}
+
+impl GoalField {
+    /// Every field, in document order.
+    pub const ALL: [GoalField; 19] = [
+        GoalField::Title,
+        GoalField::What,
+        GoalField::Who,
+        GoalField::Why,
+        GoalField::MetricName,
+        GoalField::MetricUnit,
+        GoalField::MetricKind,
+        GoalField::Direction,
+        GoalField::Baseline,
+        GoalField::Target,
+        GoalField::Confidence,
+        GoalField::Alignment,
+        GoalField::AlignmentRef,
+        GoalField::StartDate,
+        GoalField::DueDate,
+        GoalField::Weight,
+        GoalField::UpdateEveryDays,
+        GoalField::ExternalRef,
+        GoalField::Source,
+    ];
+
+    /// Its JSON pointer in the goal document.
+    pub fn pointer(self) -> &'static str {
+        match self {
+            GoalField::Title => "/title",
+            GoalField::What => "/what",
+            GoalField::Who => "/who",
+            GoalField::Why => "/why",
+            GoalField::MetricName => "/metric/name",
+            GoalField::MetricUnit => "/metric/unit",
+            GoalField::MetricKind => "/metric/kind",
+            GoalField::Direction => "/metric/direction",
+            GoalField::Baseline => "/metric/baseline",
+            GoalField::Target => "/metric/target",
+            GoalField::Confidence => "/confidence",
+            GoalField::Alignment => "/alignment",
+            GoalField::AlignmentRef => "/alignment_ref",
+            GoalField::StartDate => "/start_date",
+            GoalField::DueDate => "/due_date",
+            GoalField::Weight => "/weight",
+            GoalField::UpdateEveryDays => "/update_every_days",
+            GoalField::ExternalRef => "/external_ref",
+            GoalField::Source => "/source",
+        }
+    }
+
+    /// The field at a JSON pointer.
+    pub fn from_pointer(pointer: &str) -> Option<GoalField> {
+        GoalField::ALL.into_iter().find(|f| f.pointer() == pointer)
+    }
+
+    /// What it holds.
+    pub fn holds(self) -> Holds {
+        match self {
+            GoalField::Baseline | GoalField::Target => Holds::Number,
+            GoalField::StartDate | GoalField::DueDate => Holds::Date,
+            _ => Holds::Other,
+        }
+    }
+
+    /// Fixed once the goal is active: changing what is measured, or which way is better, would
+    /// make it another goal.
+    pub fn frozen_when_active(self) -> bool {
+        matches!(self, GoalField::MetricKind | GoalField::Direction)
+    }
+
+    /// How changing this field of an active goal whose metric runs `direction` affects its
+    /// difficulty: a target toward the baseline, a flattering baseline or a later date is easier.
+    pub fn effect(self, direction: Option<Direction>, moved: Moved) -> Effect {
+        match (self, direction, moved) {
+            (GoalField::Target, Some(d), Moved::Numbers(old, new)) => target_change(d, old, new),
+            (GoalField::Baseline, Some(d), Moved::Numbers(old, new)) => {
+                baseline_change(d, old, new)
+            }
+            (GoalField::StartDate | GoalField::DueDate, _, Moved::Dates(old, new)) => {
+                date_change(old, new)
+            }
+            _ => Effect::NotEasier,
+        }
+    }
+}
+
+/// A field of a milestone, named in the goal's history by its JSON pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MilestoneField {
+    /// `/title`.
+    Title,
+    /// `/due_date`.
+    DueDate,
+    /// `/target`.
+    Target,
+}
+
+impl MilestoneField {
+    /// Its JSON pointer in the milestone document.
+    pub fn pointer(self) -> &'static str {
+        match self {
+            MilestoneField::Title => "/title",
+            MilestoneField::DueDate => "/due_date",
+            MilestoneField::Target => "/target",
+        }
+    }
+
+    /// How changing it on an active goal affects difficulty: a later date or a target toward the
+    /// baseline is easier.
+    pub fn effect(self, direction: Option<Direction>, moved: Moved) -> Effect {
+        match (self, direction, moved) {
+            (MilestoneField::DueDate, _, Moved::Dates(old, new)) => date_change(old, new),
+            (MilestoneField::Target, Some(d), Moved::Numbers(old, new)) => {
+                milestone_target_change(d, old, new)
+            }
+            _ => Effect::NotEasier,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +292,42 @@ mod tests {
             Effect::NotEasier
         );
         assert_eq!(date_change(None, d(2026, 6, 1)), Effect::NotEasier);
+    }
+
+    #[test]
+    fn fields_are_judged_by_what_they_hold() {
+        let t = GoalField::from_pointer("/metric/target").unwrap();
+        assert_eq!(t, GoalField::Target);
+        assert_eq!(
+            t.effect(
+                Some(Direction::Decrease),
+                Moved::Numbers(Some(9.6), Some(10.0))
+            ),
+            Effect::Easier
+        );
+        assert_eq!(
+            t.effect(None, Moved::Numbers(Some(9.6), Some(10.0))),
+            Effect::NotEasier,
+            "without a direction nothing is easier or harder"
+        );
+        assert_eq!(
+            GoalField::DueDate.effect(None, Moved::Dates(d(2026, 6, 30), d(2026, 7, 1))),
+            Effect::Easier
+        );
+        assert_eq!(
+            GoalField::Title.effect(Some(Direction::Increase), Moved::Other),
+            Effect::NotEasier
+        );
+        assert!(
+            GoalField::Direction.frozen_when_active() && !GoalField::Target.frozen_when_active()
+        );
+        for f in GoalField::ALL {
+            assert_eq!(GoalField::from_pointer(f.pointer()), Some(f));
+        }
+        assert_eq!(
+            MilestoneField::DueDate.effect(None, Moved::Dates(d(2026, 3, 31), d(2026, 4, 30))),
+            Effect::Easier
+        );
     }
 
     #[test]

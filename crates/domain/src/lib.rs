@@ -14,8 +14,12 @@
 //! explanation) over 10,000 readings: 262 µs (criterion's interval 257-267 µs) on the 2-core CI
 //! machine, 2026-11-25 — the math is never the bottleneck of a request.
 
+#[macro_use]
+pub mod names;
 pub mod agenda;
 pub mod cadence;
+pub mod events;
+pub mod fit_review;
 pub mod goal;
 pub mod goal_edit;
 pub mod goal_set;
@@ -24,9 +28,13 @@ pub mod partnership;
 pub mod progress;
 pub mod reading;
 pub mod rhythm;
+pub mod scorecard;
 pub mod smart;
+pub mod sync;
+pub mod token;
 pub mod webhook;
 
 pub use goal::{Direction, GoalDraft, GoalStatus, MetricDraft, MetricKind, Milestone};
+pub use names::Named;
 pub use progress::{GoalPlan, ProgressReport, ProgressStatus, Reading, StatusThresholds};
 pub use smart::{SmartAssessment, assess};

@@ -50,6 +50,20 @@ pub struct InvalidMeetingTransition {
     pub action: MeetingAction,
 }
 
+named!(MeetingAction {
+    Edit => "edit",
+    Reschedule => "reschedule",
+    Cancel => "cancel",
+    Complete => "complete",
+    Annotate => "annotate",
+});
+
+named!(MeetingStatus {
+    Scheduled => "scheduled",
+    Completed => "completed",
+    Cancelled => "cancelled",
+});
+
 impl MeetingStatus {
     /// `scheduled -> completed | cancelled`; only a scheduled meeting is edited or moved; notes and
     /// commitments go into a scheduled or completed meeting (minutes are often tidied up after),
@@ -89,6 +103,12 @@ pub struct InvalidCommitmentTransition {
     /// What was asked.
     pub to: CommitmentStatus,
 }
+
+named!(CommitmentStatus {
+    Open => "open",
+    Done => "done",
+    Dropped => "dropped",
+});
 
 impl CommitmentStatus {
     /// `open -> done | dropped`; asking for the current status is a no-op.

@@ -45,6 +45,22 @@ pub struct InvalidTransition {
     pub action: PartnershipAction,
 }
 
+named!(PartnershipStatus {
+    Invited => "invited",
+    Active => "active",
+    Paused => "paused",
+    Ended => "ended",
+    Declined => "declined",
+});
+
+named!(PartnershipAction {
+    Accept => "accept",
+    Decline => "decline",
+    Pause => "pause",
+    Resume => "resume",
+    End => "end",
+});
+
 impl PartnershipStatus {
     /// `invited -> active | declined | ended`, `active <-> paused`, `active | paused -> ended`.
     pub fn apply(self, action: PartnershipAction) -> Result<PartnershipStatus, InvalidTransition> {

@@ -88,6 +88,15 @@ pub enum ProgressStatus {
     Missed,
 }
 
+named!(ProgressStatus {
+    NotStarted => "not_started",
+    OnTrack => "on_track",
+    AtRisk => "at_risk",
+    OffTrack => "off_track",
+    Achieved => "achieved",
+    Missed => "missed",
+});
+
 impl ProgressStatus {
     /// Rank from best to worst, for "weakest status" roll-ups.
     pub fn severity(self) -> u8 {
@@ -130,6 +139,28 @@ pub enum PlanError {
     /// The update frequency is zero.
     #[error("the update frequency must be at least one day")]
     NoUpdateFrequency,
+    /// The goal lacks something progress needs (a draft may; an active goal never does).
+    #[error("progress needs the goal's {0}")]
+    Missing(&'static str),
+}
+
+/// A stored goal's fields as far as the progress math reads them, each possibly missing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanFields {
+    /// Which way is better.
+    pub direction: Option<Direction>,
+    /// Where the metric started.
+    pub baseline: Option<f64>,
+    /// Where it should be.
+    pub target: Option<f64>,
+    /// First day.
+    pub start: Option<NaiveDate>,
+    /// Last day.
+    pub due: Option<NaiveDate>,
+    /// Checkpoints.
+    pub milestones: Vec<Milestone>,
+    /// Expected days between readings.
+    pub update_every_days: u32,
 }
 
 /// Default expected interval between readings, in days.
@@ -170,6 +201,34 @@ impl GoalPlan {
             milestones,
             update_every_days,
         })
+    }
+
+    /// The plan of a goal as stored, or what it still lacks. Milestone goals need no numbers;
+    /// keep-a-level goals need only a target (their baseline defaults to 0).
+    pub fn from_fields(fields: PlanFields) -> Result<Self, PlanError> {
+        let direction = fields
+            .direction
+            .ok_or(PlanError::Missing("metric direction"))?;
+        let start = fields.start.ok_or(PlanError::Missing("start date"))?;
+        let due = fields.due.ok_or(PlanError::Missing("due date"))?;
+        let target = || fields.target.ok_or(PlanError::Missing("target"));
+        let (baseline, target) = match direction {
+            Direction::Milestone => (0.0, 0.0),
+            Direction::AtLeast | Direction::AtMost => (fields.baseline.unwrap_or(0.0), target()?),
+            Direction::Increase | Direction::Decrease => (
+                fields.baseline.ok_or(PlanError::Missing("baseline"))?,
+                target()?,
+            ),
+        };
+        GoalPlan::new(
+            direction,
+            baseline,
+            target,
+            start,
+            due,
+            fields.milestones,
+            fields.update_every_days.max(1),
+        )
     }
 
     /// Length of the window in days (due date inclusive).

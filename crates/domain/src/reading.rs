@@ -1,6 +1,23 @@
 //! Readings: when an observation may say it was made.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a revision of a reading did: readings are corrected or deleted, never erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionAction {
+    /// Its value, time or note changed.
+    Corrected,
+    /// It left the math; it stays in history, flagged.
+    Deleted,
+}
+
+named!(RevisionAction {
+    Corrected => "corrected",
+    Deleted => "deleted",
+});
 
 /// How far ahead of the server's clock an `observed_at` may be: the clocks of phones, laptops
 /// and integrations drift, but not by more than this.

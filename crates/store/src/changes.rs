@@ -9,33 +9,10 @@ use diesel::prelude::*;
 
 use crate::partnerships::{Member, member_filter};
 use crate::schema::{changes, goals, partnerships};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
 
-/// What happened to the entity. `Archived` and `Deleted` are tombstones: the entity left the
-/// lists a client mirrors (an archived goal, a deleted reading, an ended partnership).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// It came into being.
-    Created,
-    /// One of its fields changed.
-    Updated,
-    /// It was archived, ended or declined: kept, but out of the live lists.
-    Archived,
-    /// It was deleted (soft: its history stays readable).
-    Deleted,
-}
-
-impl Op {
-    /// The stored and published name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Created => "created",
-            Op::Updated => "updated",
-            Op::Archived => "archived",
-            Op::Deleted => "deleted",
-        }
-    }
-}
+pub use tandem_domain::sync::{ChangeEntity as Entity, ChangeOp as Op};
 
 /// A logged change.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -45,13 +22,12 @@ pub struct Change {
     pub seq: i64,
     /// The partnership the entity belongs to (who may see the change).
     pub partnership_id: String,
-    /// `partnership`, `goal`, `milestone`, `goal_change`, `reading`, `meeting`, `meeting_notes`,
-    /// `commitment`, `check_in` or `fit_review`.
-    pub entity: String,
+    /// What changed.
+    pub entity: Entity,
     /// The entity's id (`meeting_id/partner_id` for a notes block).
     pub entity_id: String,
-    /// `created`, `updated`, `archived` or `deleted`.
-    pub op: String,
+    /// What happened to it.
+    pub op: Op,
     /// When (the entity's own timestamp).
     pub at: NaiveDateTime,
 }
@@ -60,9 +36,11 @@ pub struct Change {
 #[diesel(table_name = changes)]
 struct NewChange<'a> {
     partnership_id: &'a str,
-    entity: &'a str,
+    #[diesel(serialize_as = Name)]
+    entity: Entity,
     entity_id: &'a str,
-    op: &'a str,
+    #[diesel(serialize_as = Name)]
+    op: Op,
     at: NaiveDateTime,
 }
 
@@ -70,14 +48,14 @@ struct NewChange<'a> {
 pub fn record(
     conn: &mut DbConnection,
     partnership_id: &str,
-    entity: &str,
+    entity: Entity,
     entity_id: &str,
     op: Op,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
     // The writers' lock, taken first by `write_transaction`, is what keeps `seq` in commit order.
     debug_assert!(
-        crate::db::in_transaction(conn),
+        crate::backend::in_transaction(conn),
         "a change is logged inside the write transaction that makes it"
     );
     diesel::insert_into(changes::table)
@@ -85,7 +63,7 @@ pub fn record(
             partnership_id,
             entity,
             entity_id,
-            op: op.as_str(),
+            op,
             at,
         })
         .execute(conn)?;
@@ -96,7 +74,7 @@ pub fn record(
 pub fn record_for_goal(
     conn: &mut DbConnection,
     goal_id: &str,
-    entity: &str,
+    entity: Entity,
     entity_id: &str,
     op: Op,
     at: NaiveDateTime,

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use crate::changes::{self, Entity, Op};
 use crate::schema::check_ins;
 use crate::{DbConnection, StoreError, StoreResult};
 
@@ -37,7 +37,7 @@ pub fn insert(conn: &mut DbConnection, c: &CheckIn) -> StoreResult<()> {
     changes::record(
         conn,
         &c.partnership_id,
-        "check_in",
+        Entity::CheckIn,
         &c.id,
         Op::Created,
         c.created_at,

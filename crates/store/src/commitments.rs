@@ -3,8 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use tandem_domain::meeting::CommitmentStatus;
+
+use crate::changes::{self, Entity, Op};
 use crate::schema::{commitments, meetings};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored commitment.
@@ -26,7 +29,8 @@ pub struct Commitment {
     /// By when (a date in the partnership's time zone).
     pub due_on: NaiveDate,
     /// `open`, `done` or `dropped`.
-    pub status: String,
+    #[diesel(serialize_as = Name)]
+    pub status: CommitmentStatus,
     /// Why it was dropped, or how it went.
     pub status_note: Option<String>,
     /// Who closed it.
@@ -46,12 +50,12 @@ pub struct Commitment {
 /// Stores a new commitment.
 pub fn insert(conn: &mut DbConnection, c: &Commitment) -> StoreResult<()> {
     diesel::insert_into(commitments::table)
-        .values(c)
+        .values(c.clone())
         .execute(conn)?;
     changes::record(
         conn,
         &c.partnership_id,
-        "commitment",
+        Entity::Commitment,
         &c.id,
         Op::Created,
         c.created_at,
@@ -71,7 +75,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Commitment> {
 #[derive(Debug, Clone, Default)]
 pub struct CommitmentFilter {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<CommitmentStatus>,
     /// Only this partner's.
     pub owner_id: Option<String>,
     /// Only those made in this meeting.
@@ -97,7 +101,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(commitments::status.eq(status.clone()));
+        query = query.filter(commitments::status.eq(Name::of(*status)));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(commitments::owner_id.eq(owner.clone()));
@@ -138,7 +142,7 @@ pub fn for_review(
         .filter(commitments::meeting_id.ne(meeting_id))
         .filter(
             commitments::meeting_id.eq(previous).or(commitments::status
-                .eq("open")
+                .eq(Name::of(CommitmentStatus::Open))
                 .and(meetings::scheduled_at.lt(before))),
         )
         .order((commitments::created_at, commitments::id))
@@ -160,7 +164,7 @@ pub fn save(conn: &mut DbConnection, changed: &Commitment) -> StoreResult<()> {
         commitments::goal_id.eq(&changed.goal_id),
         commitments::text.eq(&changed.text),
         commitments::due_on.eq(changed.due_on),
-        commitments::status.eq(&changed.status),
+        commitments::status.eq(Name::of(changed.status)),
         commitments::status_note.eq(&changed.status_note),
         commitments::closed_by.eq(&changed.closed_by),
         commitments::closed_at.eq(changed.closed_at),
@@ -174,7 +178,7 @@ pub fn save(conn: &mut DbConnection, changed: &Commitment) -> StoreResult<()> {
     changes::record(
         conn,
         &changed.partnership_id,
-        "commitment",
+        Entity::Commitment,
         &changed.id,
         Op::Updated,
         changed.updated_at,
@@ -188,7 +192,7 @@ pub fn due_unannounced(
     on_or_before: chrono::NaiveDate,
 ) -> StoreResult<Vec<Commitment>> {
     commitments::table
-        .filter(commitments::status.eq("open"))
+        .filter(commitments::status.eq(Name::of(CommitmentStatus::Open)))
         .filter(commitments::due_announced.eq(false))
         .filter(commitments::due_on.le(on_or_before))
         .order((commitments::due_on, commitments::id))

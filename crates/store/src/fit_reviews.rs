@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use crate::changes::{self, Entity, Op};
 use crate::schema::fit_reviews;
 use crate::{DbConnection, StoreError, StoreResult};
 
@@ -48,7 +48,7 @@ pub fn insert(conn: &mut DbConnection, r: &FitReview) -> StoreResult<()> {
     changes::record(
         conn,
         &r.partnership_id,
-        "fit_review",
+        Entity::FitReview,
         &r.id,
         Op::Created,
         r.created_at,

@@ -3,8 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use tandem_domain::goal::{ChangeKind, ChangeState, Direction, GoalStatus, MetricKind};
+
+use crate::changes::{self, Entity, Op};
 use crate::schema::{goal_changes, goals, milestones};
+use crate::sql_types::{MaybeName, Name};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored goal. Enumerations are stored as their snake_case names.
@@ -18,7 +21,8 @@ pub struct Goal {
     /// The partner who owns it.
     pub owner_id: String,
     /// Lifecycle status.
-    pub status: String,
+    #[diesel(serialize_as = Name)]
+    pub status: GoalStatus,
     /// Specific: title.
     pub title: Option<String>,
     /// Specific: what.
@@ -32,9 +36,11 @@ pub struct Goal {
     /// Metric unit.
     pub metric_unit: Option<String>,
     /// Metric kind.
-    pub metric_kind: Option<String>,
+    #[diesel(serialize_as = MaybeName)]
+    pub metric_kind: Option<MetricKind>,
     /// Direction.
-    pub direction: Option<String>,
+    #[diesel(serialize_as = MaybeName)]
+    pub direction: Option<Direction>,
     /// Baseline value.
     pub baseline: Option<f64>,
     /// Target value.
@@ -103,10 +109,12 @@ pub struct GoalChange {
     pub goal_id: String,
     /// Who made the change.
     pub actor_id: String,
-    /// What kind of change (`created`, `edited`, `status_changed`, `milestone_added`, ...).
-    pub kind: String,
-    /// `applied`, `pending`, `acknowledged` or `rejected`.
-    pub state: String,
+    /// What kind of change.
+    #[diesel(serialize_as = Name)]
+    pub kind: ChangeKind,
+    /// Whether it took effect.
+    #[diesel(serialize_as = Name)]
+    pub state: ChangeState,
     /// The milestone concerned, for milestone changes.
     pub milestone_id: Option<String>,
     /// The meeting it was made in, if any.
@@ -128,7 +136,7 @@ pub fn insert(
     milestones: &[MilestoneRow],
 ) -> StoreResult<()> {
     diesel::insert_into(goals::table)
-        .values(goal)
+        .values(goal.clone())
         .execute(conn)
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("external_ref".into()),
@@ -141,7 +149,7 @@ pub fn insert(
     changes::record(
         conn,
         &goal.partnership_id,
-        "goal",
+        Entity::Goal,
         &goal.id,
         Op::Created,
         goal.created_at,
@@ -163,7 +171,7 @@ pub struct GoalFilter {
     /// Only this owner's goals.
     pub owner_id: Option<String>,
     /// Only goals in this status.
-    pub status: Option<String>,
+    pub status: Option<GoalStatus>,
     /// Only goals changed at or after this instant.
     pub updated_since: Option<NaiveDateTime>,
 }
@@ -186,7 +194,7 @@ pub fn list(
         query = query.filter(goals::owner_id.eq(owner.clone()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(goals::status.eq(status.clone()));
+        query = query.filter(goals::status.eq(Name::of(*status)));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(goals::updated_at.ge(since));
@@ -210,15 +218,15 @@ pub fn save(conn: &mut DbConnection, changed: &Goal) -> StoreResult<()> {
             .filter(goals::version.eq(changed.version - 1)),
     )
     .set((
-        goals::status.eq(&changed.status),
+        goals::status.eq(Name::of(changed.status)),
         goals::title.eq(&changed.title),
         goals::what.eq(&changed.what),
         goals::who.eq(&changed.who),
         goals::why.eq(&changed.why),
         goals::metric_name.eq(&changed.metric_name),
         goals::metric_unit.eq(&changed.metric_unit),
-        goals::metric_kind.eq(&changed.metric_kind),
-        goals::direction.eq(&changed.direction),
+        goals::metric_kind.eq(MaybeName::from(changed.metric_kind)),
+        goals::direction.eq(MaybeName::from(changed.direction)),
         goals::baseline.eq(changed.baseline),
         goals::target.eq(changed.target),
         goals::confidence.eq(changed.confidence),
@@ -239,7 +247,7 @@ pub fn save(conn: &mut DbConnection, changed: &Goal) -> StoreResult<()> {
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    let op = if changed.status == "archived" {
+    let op = if changed.status == GoalStatus::Archived {
         Op::Archived
     } else {
         Op::Updated
@@ -247,7 +255,7 @@ pub fn save(conn: &mut DbConnection, changed: &Goal) -> StoreResult<()> {
     changes::record(
         conn,
         &changed.partnership_id,
-        "goal",
+        Entity::Goal,
         &changed.id,
         op,
         changed.updated_at,
@@ -263,7 +271,7 @@ pub fn count_active(
     goals::table
         .filter(goals::partnership_id.eq(partnership_id))
         .filter(goals::owner_id.eq(owner_id))
-        .filter(goals::status.eq("active"))
+        .filter(goals::status.eq(Name::of(GoalStatus::Active)))
         .count()
         .get_result(conn)
         .map_err(StoreError::from)
@@ -322,7 +330,7 @@ fn insert_milestone_row(conn: &mut DbConnection, milestone: &MilestoneRow) -> St
 /// Milestones and pending changes are part of the goal's representation: a change to them is a
 /// change to the goal for clients that mirror it.
 fn goal_updated(conn: &mut DbConnection, goal_id: &str, at: NaiveDateTime) -> StoreResult<()> {
-    changes::record_for_goal(conn, goal_id, "goal", goal_id, Op::Updated, at)
+    changes::record_for_goal(conn, goal_id, Entity::Goal, goal_id, Op::Updated, at)
 }
 
 /// Overwrites a milestone's fields.
@@ -346,9 +354,9 @@ pub fn save_milestone(conn: &mut DbConnection, m: &MilestoneRow) -> StoreResult<
 /// Records a history entry.
 pub fn insert_change(conn: &mut DbConnection, change: &GoalChange) -> StoreResult<()> {
     diesel::insert_into(goal_changes::table)
-        .values(change)
+        .values(change.clone())
         .execute(conn)?;
-    if change.state == "pending" {
+    if change.state == ChangeState::Pending {
         goal_updated(conn, &change.goal_id, change.created_at)?;
     }
     Ok(())
@@ -358,7 +366,7 @@ pub fn insert_change(conn: &mut DbConnection, change: &GoalChange) -> StoreResul
 pub fn changes(
     conn: &mut DbConnection,
     goal_id: &str,
-    state: Option<&str>,
+    state: Option<ChangeState>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> StoreResult<Vec<GoalChange>> {
@@ -369,7 +377,7 @@ pub fn changes(
 pub fn changes_since(
     conn: &mut DbConnection,
     goal_id: &str,
-    state: Option<&str>,
+    state: Option<ChangeState>,
     since: Option<NaiveDateTime>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
@@ -388,7 +396,7 @@ pub fn changes_since(
         );
     }
     if let Some(state) = state {
-        query = query.filter(goal_changes::state.eq(state.to_owned()));
+        query = query.filter(goal_changes::state.eq(Name::of(state)));
     }
     if let Some((at, id)) = after {
         query = query.filter(
@@ -418,17 +426,17 @@ pub fn find_change(
 pub fn decide_change(
     conn: &mut DbConnection,
     change_id: &str,
-    state: &str,
+    state: ChangeState,
     decided_by: &str,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
     let updated = diesel::update(
         goal_changes::table
             .filter(goal_changes::id.eq(change_id))
-            .filter(goal_changes::state.eq("pending")),
+            .filter(goal_changes::state.eq(Name::of(ChangeState::Pending))),
     )
     .set((
-        goal_changes::state.eq(state),
+        goal_changes::state.eq(Name::of(state)),
         goal_changes::decided_by.eq(decided_by),
         goal_changes::decided_at.eq(at),
     ))
@@ -450,7 +458,7 @@ pub fn pending_of_many(
 ) -> StoreResult<Vec<GoalChange>> {
     goal_changes::table
         .filter(goal_changes::goal_id.eq_any(goal_ids))
-        .filter(goal_changes::state.eq("pending"))
+        .filter(goal_changes::state.eq(Name::of(ChangeState::Pending)))
         .order((goal_changes::created_at, goal_changes::id))
         .select(GoalChange::as_select())
         .load(conn)

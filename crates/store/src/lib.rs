@@ -6,10 +6,10 @@
 //! All SQL lives in this crate, one module per resource.
 
 pub mod access_tokens;
+pub mod backend;
 pub mod changes;
 pub mod check_ins;
 pub mod commitments;
-pub mod db;
 pub mod error;
 pub mod fit_reviews;
 pub mod goals;
@@ -22,10 +22,11 @@ pub mod refreshes;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod sql_types;
 pub mod users;
 pub mod webhooks;
 
-pub use db::{
+pub use backend::{
     Backend, DbConnection, Pool, PooledConnection, connect, queue_transaction, write_transaction,
 };
 pub use error::StoreError;

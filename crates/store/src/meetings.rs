@@ -5,8 +5,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use tandem_domain::meeting::MeetingStatus;
+
+use crate::changes::{self, Entity, Op};
 use crate::schema::{goal_changes, goals, meeting_notes, meetings};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored meeting.
@@ -18,7 +21,8 @@ pub struct Meeting {
     /// The partnership.
     pub partnership_id: String,
     /// `scheduled`, `completed` or `cancelled`.
-    pub status: String,
+    #[diesel(serialize_as = Name)]
+    pub status: MeetingStatus,
     /// The agreed slot (UTC); rescheduling does not move it, so adherence sees lateness.
     pub slot_at: NaiveDateTime,
     /// When it takes place (UTC).
@@ -89,7 +93,7 @@ pub struct Notes {
 /// [`StoreError::Conflict`]`("meeting")`.
 pub fn insert(conn: &mut DbConnection, meeting: &Meeting) -> StoreResult<()> {
     diesel::insert_into(meetings::table)
-        .values(meeting)
+        .values(meeting.clone())
         .execute(conn)
         .map(|_| ())
         .map_err(|e| match StoreError::from(e) {
@@ -99,7 +103,7 @@ pub fn insert(conn: &mut DbConnection, meeting: &Meeting) -> StoreResult<()> {
     changes::record(
         conn,
         &meeting.partnership_id,
-        "meeting",
+        Entity::Meeting,
         &meeting.id,
         Op::Created,
         meeting.created_at,
@@ -119,7 +123,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Meeting> {
 pub fn scheduled_of(conn: &mut DbConnection, partnership_id: &str) -> StoreResult<Option<Meeting>> {
     meetings::table
         .filter(meetings::partnership_id.eq(partnership_id))
-        .filter(meetings::status.eq("scheduled"))
+        .filter(meetings::status.eq(Name::of(MeetingStatus::Scheduled)))
         .select(Meeting::as_select())
         .first(conn)
         .optional()
@@ -133,7 +137,7 @@ pub fn latest_completed(
 ) -> StoreResult<Option<Meeting>> {
     meetings::table
         .filter(meetings::partnership_id.eq(partnership_id))
-        .filter(meetings::status.eq("completed"))
+        .filter(meetings::status.eq(Name::of(MeetingStatus::Completed)))
         .order((meetings::held_at.desc(), meetings::id.desc()))
         .select(Meeting::as_select())
         .first(conn)
@@ -178,7 +182,7 @@ pub fn complete(
 #[derive(Debug, Clone, Default)]
 pub struct MeetingFilter {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<MeetingStatus>,
     /// Taking place at or after.
     pub from: Option<NaiveDateTime>,
     /// Taking place at or before.
@@ -202,7 +206,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(meetings::status.eq(status.clone()));
+        query = query.filter(meetings::status.eq(Name::of(*status)));
     }
     if let Some(from) = filter.from {
         query = query.filter(meetings::scheduled_at.ge(from));
@@ -228,7 +232,7 @@ pub fn list(
 pub fn outcomes(
     conn: &mut DbConnection,
     partnership_id: &str,
-) -> StoreResult<Vec<(NaiveDateTime, Option<NaiveDateTime>, String)>> {
+) -> StoreResult<Vec<(NaiveDateTime, Option<NaiveDateTime>, MeetingStatus)>> {
     meetings::table
         .filter(meetings::partnership_id.eq(partnership_id))
         .select((meetings::slot_at, meetings::held_at, meetings::status))
@@ -245,7 +249,7 @@ pub fn save(conn: &mut DbConnection, changed: &Meeting) -> StoreResult<()> {
             .filter(meetings::version.eq(changed.version - 1)),
     )
     .set((
-        meetings::status.eq(&changed.status),
+        meetings::status.eq(Name::of(changed.status)),
         meetings::scheduled_at.eq(changed.scheduled_at),
         meetings::length_minutes.eq(changed.length_minutes),
         meetings::location.eq(&changed.location),
@@ -270,7 +274,7 @@ pub fn save(conn: &mut DbConnection, changed: &Meeting) -> StoreResult<()> {
     changes::record(
         conn,
         &changed.partnership_id,
-        "meeting",
+        Entity::Meeting,
         &changed.id,
         Op::Updated,
         changed.updated_at,
@@ -344,7 +348,7 @@ fn notes_changed(conn: &mut DbConnection, notes: &Notes, op: Op) -> StoreResult<
     changes::record(
         conn,
         &partnership_id,
-        "meeting_notes",
+        Entity::MeetingNotes,
         &id,
         op,
         notes.updated_at,

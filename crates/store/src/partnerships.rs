@@ -4,8 +4,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use tandem_domain::goal::GoalStatus;
+use tandem_domain::partnership::PartnershipStatus;
+
+use crate::changes::{self, Entity, Op};
 use crate::schema::{goals, partnerships};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored partnership.
@@ -22,8 +26,9 @@ pub struct Partnership {
     pub invitee_email: String,
     /// Both members' emails, sorted: one live partnership per pair.
     pub pair_key: String,
-    /// Lifecycle status (`invited`, `active`, `paused`, `ended`, `declined`).
-    pub status: String,
+    /// Lifecycle status.
+    #[diesel(serialize_as = Name)]
+    pub status: PartnershipStatus,
     /// The inviter's note.
     pub message: Option<String>,
     /// Days between meetings.
@@ -70,7 +75,7 @@ pub struct Member<'a> {
 /// Creates a partnership. A live one for the same pair is [`StoreError::Conflict`].
 pub fn insert(conn: &mut DbConnection, new: &Partnership) -> StoreResult<Partnership> {
     diesel::insert_into(partnerships::table)
-        .values(new)
+        .values(new.clone())
         .execute(conn)
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("partnership".into()),
@@ -79,7 +84,7 @@ pub fn insert(conn: &mut DbConnection, new: &Partnership) -> StoreResult<Partner
     changes::record(
         conn,
         &new.id,
-        "partnership",
+        Entity::Partnership,
         &new.id,
         Op::Created,
         new.created_at,
@@ -120,7 +125,7 @@ pub fn find_for_member(
 pub fn list_for_member(
     conn: &mut DbConnection,
     member: Member<'_>,
-    status: Option<&str>,
+    status: Option<PartnershipStatus>,
     updated_since: Option<NaiveDateTime>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
@@ -135,7 +140,7 @@ pub fn list_for_member(
         query = query.filter(partnerships::id.eq(only.to_owned()));
     }
     if let Some(status) = status {
-        query = query.filter(partnerships::status.eq(status.to_owned()));
+        query = query.filter(partnerships::status.eq(Name::of(status)));
     }
     if let Some(since) = updated_since {
         query = query.filter(partnerships::updated_at.ge(since));
@@ -160,7 +165,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
     )
     .set((
         partnerships::invitee_id.eq(&changed.invitee_id),
-        partnerships::status.eq(&changed.status),
+        partnerships::status.eq(Name::of(changed.status)),
         partnerships::cadence_days.eq(changed.cadence_days),
         partnerships::meeting_minutes.eq(changed.meeting_minutes),
         partnerships::time_zone.eq(&changed.time_zone),
@@ -179,7 +184,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    let op = if matches!(changed.status.as_str(), "ended" | "declined") {
+    let op = if !changed.status.is_live() {
         Op::Archived
     } else {
         Op::Updated
@@ -187,7 +192,7 @@ pub fn save(conn: &mut DbConnection, changed: &Partnership) -> StoreResult<Partn
     changes::record(
         conn,
         &changed.id,
-        "partnership",
+        Entity::Partnership,
         &changed.id,
         op,
         changed.updated_at,
@@ -202,30 +207,23 @@ pub fn active_goal_counts(
 ) -> StoreResult<Vec<(String, i64)>> {
     goals::table
         .filter(goals::partnership_id.eq(partnership_id))
-        .filter(goals::status.eq("active"))
+        .filter(goals::status.eq(Name::of(GoalStatus::Active)))
         .group_by(goals::owner_id)
         .select((goals::owner_id, diesel::dsl::count_star()))
         .load(conn)
         .map_err(StoreError::from)
 }
 
-/// Serialises rule checks that count rows (such as the 5-active-goal limit) per partnership.
-///
-/// On PostgreSQL this locks the partnership row until the transaction ends; on SQLite the write
-/// transaction's `BEGIN IMMEDIATE` already serialises writers, so nothing more is needed.
+/// Serialises rule checks that count rows (such as the 5-active-goal limit) per partnership,
+/// until the transaction ends.
 pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT id FROM partnerships WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(pg)?;
-    }
-    Ok(())
+    crate::backend::lock_partnership(conn, id)
 }
 
 /// Every active partnership (for time-driven announcements such as `fit_review.due`).
 pub fn active(conn: &mut DbConnection) -> StoreResult<Vec<Partnership>> {
     partnerships::table
-        .filter(partnerships::status.eq("active"))
+        .filter(partnerships::status.eq(Name::of(PartnershipStatus::Active)))
         .order(partnerships::id)
         .select(Partnership::as_select())
         .load(conn)

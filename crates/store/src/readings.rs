@@ -4,8 +4,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::changes::{self, Op};
+use tandem_domain::reading::RevisionAction;
+
+use crate::changes::{self, Entity, Op};
 use crate::schema::{reading_revisions, readings};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A stored reading.
@@ -50,8 +53,9 @@ pub struct Revision {
     pub reading_id: String,
     /// Who.
     pub actor_id: String,
-    /// `corrected` or `deleted`.
-    pub action: String,
+    /// What the revision did.
+    #[diesel(serialize_as = Name)]
+    pub action: RevisionAction,
     /// JSON: `[{field, old, new}]`.
     pub changes: String,
     /// Why (deletions).
@@ -87,7 +91,7 @@ pub fn insert(
     changes::record(
         conn,
         partnership_id,
-        "reading",
+        Entity::Reading,
         &reading.id,
         Op::Created,
         reading.created_at,
@@ -207,7 +211,7 @@ pub fn save(conn: &mut DbConnection, changed: &Reading, revision: &Revision) -> 
             return Err(StoreError::Stale);
         }
         diesel::insert_into(reading_revisions::table)
-            .values(revision)
+            .values(revision.clone())
             .execute(conn)?;
         let op = if changed.deleted_at.is_some() {
             Op::Deleted
@@ -217,7 +221,7 @@ pub fn save(conn: &mut DbConnection, changed: &Reading, revision: &Revision) -> 
         changes::record_for_goal(
             conn,
             &changed.goal_id,
-            "reading",
+            Entity::Reading,
             &changed.id,
             op,
             changed.updated_at,

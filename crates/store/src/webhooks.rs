@@ -10,7 +10,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{events, partnerships, users, webhook_attempts, webhook_deliveries, webhooks};
+use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
+use tandem_domain::webhook::DeliveryStatus;
 
 /// A subscription.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -74,8 +76,9 @@ pub struct Delivery {
     pub webhook_id: String,
     /// The event.
     pub event_id: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    #[diesel(serialize_as = Name)]
+    pub status: DeliveryStatus,
     /// Tries so far.
     pub attempts: i32,
     /// When the next try is due (while pending).
@@ -99,7 +102,7 @@ impl Delivery {
             id,
             webhook_id: webhook_id.to_owned(),
             event_id: event_id.to_owned(),
-            status: "pending".into(),
+            status: DeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: Some(now),
             leased_until: None,
@@ -227,7 +230,7 @@ pub fn publish(
     mut new_id: impl FnMut() -> String,
 ) -> StoreResult<Vec<Delivery>> {
     debug_assert!(
-        crate::db::in_transaction(conn),
+        crate::backend::in_transaction(conn),
         "an event is published inside the transaction that causes it"
     );
     let Some(partnership_id) = &event.partnership_id else {
@@ -279,7 +282,7 @@ pub fn publish(
 /// Queues one delivery (a test ping, a redelivery).
 pub fn insert_delivery(conn: &mut DbConnection, delivery: &Delivery) -> StoreResult<()> {
     diesel::insert_into(webhook_deliveries::table)
-        .values(delivery)
+        .values(delivery.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -313,26 +316,8 @@ pub fn claim_due(
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> StoreResult<Vec<Claimed>> {
-    crate::db::queue_transaction(conn, |conn| {
-        macro_rules! due {
-            () => {
-                webhook_deliveries::table
-                    .filter(webhook_deliveries::status.eq("pending"))
-                    .filter(webhook_deliveries::next_attempt_at.le(now))
-                    .filter(
-                        webhook_deliveries::leased_until
-                            .is_null()
-                            .or(webhook_deliveries::leased_until.lt(now)),
-                    )
-                    .order(webhook_deliveries::next_attempt_at)
-                    .limit(limit)
-                    .select(webhook_deliveries::id)
-            };
-        }
-        let ids: Vec<String> = match conn {
-            DbConnection::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
-            DbConnection::Sqlite(lite) => due!().load(lite)?,
-        };
+    crate::backend::queue_transaction(conn, |conn| {
+        let ids = crate::backend::claimable_deliveries(conn, now, limit)?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -375,18 +360,18 @@ pub enum Next {
 
 /// Records a try and moves the delivery on; releases the lease.
 pub fn finish_attempt(conn: &mut DbConnection, attempt: &Attempt, next: Next) -> StoreResult<()> {
-    crate::db::queue_transaction(conn, |conn| {
+    crate::backend::queue_transaction(conn, |conn| {
         diesel::insert_into(webhook_attempts::table)
             .values(attempt)
             .execute(conn)?;
         let (status, next_at) = match next {
-            Next::Delivered => ("delivered", None),
-            Next::RetryAt(at) => ("pending", Some(at)),
-            Next::Failed => ("failed", None),
+            Next::Delivered => (DeliveryStatus::Delivered, None),
+            Next::RetryAt(at) => (DeliveryStatus::Pending, Some(at)),
+            Next::Failed => (DeliveryStatus::Failed, None),
         };
         diesel::update(webhook_deliveries::table.find(&attempt.delivery_id))
             .set((
-                webhook_deliveries::status.eq(status),
+                webhook_deliveries::status.eq(Name::of(status)),
                 webhook_deliveries::attempts.eq(attempt.number),
                 webhook_deliveries::next_attempt_at.eq(next_at),
                 webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
@@ -414,7 +399,7 @@ pub struct Logged {
 pub fn deliveries(
     conn: &mut DbConnection,
     webhook_id: &str,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     updated_since: Option<NaiveDateTime>,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
@@ -427,7 +412,7 @@ pub fn deliveries(
         .select((Delivery::as_select(), events::event_type))
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(webhook_deliveries::status.eq(status.to_owned()));
+        query = query.filter(webhook_deliveries::status.eq(Name::of(status)));
     }
     if let Some(since) = updated_since {
         query = query.filter(webhook_deliveries::updated_at.ge(since));
@@ -493,7 +478,7 @@ fn with_attempts(
 pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<bool> {
     diesel::select(diesel::dsl::exists(
         webhook_deliveries::table
-            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::status.eq(Name::of(DeliveryStatus::Pending)))
             .filter(webhook_deliveries::next_attempt_at.le(now))
             .filter(
                 webhook_deliveries::leased_until

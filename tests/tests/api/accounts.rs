@@ -1,6 +1,6 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{assert_problem, pointers, spawn_app};
+use tandem_tests::{assert_problem, assert_refused, pointers, spawn_app};
 
 #[tokio::test]
 async fn register_returns_the_account_with_location_and_etag() {
@@ -34,7 +34,7 @@ async fn registering_a_taken_email_in_any_case_is_409() {
                     "display_name": "Imposter", "time_zone": "UTC"}),
         )
         .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "email-taken").await;
 }
 
 #[tokio::test]
@@ -319,7 +319,7 @@ async fn changing_the_password_needs_the_current_one() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "wrong-password").await;
 
     let res = app
         .authed(Method::PATCH, "/v1/me", &user.access)

@@ -1,6 +1,6 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, smart_goal, spawn_app};
+use tandem_tests::{TestApp, TestUser, assert_problem, assert_refused, smart_goal, spawn_app};
 
 async fn get(app: &TestApp, path: &str, user: &TestUser) -> Value {
     let res = app
@@ -100,9 +100,10 @@ async fn the_whole_goal_setting_flow() {
     // A sixth activation is refused, and the goal stays a draft.
     let sixth = app.goal(&ada, &id, &smart_goal("Ada's goal 6")).await;
     let sixth_id = sixth["id"].as_str().unwrap();
-    let problem = assert_problem(
+    let problem = assert_refused(
         post(&app, &format!("/v1/goals/{sixth_id}/activate"), &ada).await,
         StatusCode::CONFLICT,
+        "goal-limit-reached",
     )
     .await;
     assert!(
@@ -217,7 +218,7 @@ async fn easing_an_active_goal_waits_for_the_partner_and_tightening_applies_at_o
         &ada,
     )
     .await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "partner-decides").await;
     let res = post(
         &app,
         &format!("/v1/goals/{goal}/changes/{change_id}/acknowledge"),
@@ -234,7 +235,7 @@ async fn easing_an_active_goal_waits_for_the_partner_and_tightening_applies_at_o
         &grace,
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "change-decided").await;
 
     // History lists creation, activation, both edits and the decision.
     let history = get(&app, &format!("/v1/goals/{goal}/history"), &grace).await;
@@ -450,7 +451,7 @@ async fn milestones_are_added_and_reordered_by_their_owner() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "owner-only").await;
 }
 
 #[tokio::test]
@@ -472,11 +473,12 @@ async fn a_partner_reads_but_cannot_edit_the_others_goal() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "owner-only").await;
     for action in ["activate", "achieve", "drop", "archive"] {
-        assert_problem(
+        assert_refused(
             post(&app, &format!("/v1/goals/{goal}/{action}"), &grace).await,
             StatusCode::FORBIDDEN,
+            "owner-only",
         )
         .await;
     }
@@ -581,9 +583,10 @@ async fn a_closed_goal_cannot_move_backwards() {
             .status(),
         StatusCode::OK
     );
-    assert_problem(
+    assert_refused(
         post(&app, &format!("/v1/goals/{goal}/activate"), &ada).await,
         StatusCode::CONFLICT,
+        "goal-transition",
     )
     .await;
     let res = app
@@ -592,7 +595,7 @@ async fn a_closed_goal_cannot_move_backwards() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "goal-closed").await;
     assert_eq!(
         post(&app, &format!("/v1/goals/{goal}/archive"), &ada)
             .await

@@ -5,7 +5,8 @@ use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_tests::{
-    TestApp, TestUser, assert_problem, call, ok, pointers, smart_goal, spawn_app, spawn_app_with,
+    TestApp, TestUser, assert_problem, assert_refused, call, ok, pointers, smart_goal, spawn_app,
+    spawn_app_with,
 };
 
 /// Formula payloads from OWASP's CSV injection page, one per place a partner can write text.
@@ -603,7 +604,7 @@ async fn each_partner_refreshes_their_own_goals_and_the_year_moves_on_when_both_
 
     // A year early, a refresh must be asked for explicitly: nothing is closed by accident.
     let res = call(&app, Method::POST, &refresh, &ada, Some(json!({}))).await;
-    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    let problem = assert_refused(res, StatusCode::CONFLICT, "refresh-not-due").await;
     assert!(
         problem["detail"].as_str().unwrap().contains("early"),
         "{problem}"
@@ -659,7 +660,7 @@ async fn each_partner_refreshes_their_own_goals_and_the_year_moves_on_when_both_
         Some(json!({"early": true})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "refresh-done").await;
 
     let grace_refresh = ok(
         &app,
@@ -704,7 +705,7 @@ async fn each_partner_refreshes_their_own_goals_and_the_year_moves_on_when_both_
     );
     // In the new cycle Ada is not "already refreshed": she is merely early again.
     let res = call(&app, Method::POST, &refresh, &ada, Some(json!({}))).await;
-    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    let problem = assert_refused(res, StatusCode::CONFLICT, "refresh-not-due").await;
     assert!(
         problem["detail"].as_str().unwrap().contains("early"),
         "{problem}"

@@ -9,7 +9,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, spawn_app, spawn_app_with};
+use tandem_tests::{TestApp, TestUser, assert_problem, assert_refused, spawn_app, spawn_app_with};
 
 async fn with_token(
     app: &TestApp,
@@ -66,7 +66,7 @@ async fn a_personal_access_token_works_until_revoked_and_is_never_shown_again() 
         Some(json!({"name": "x", "scopes": ["full"]})),
     )
     .await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "sign-in-required").await;
 
     let res = with_token(
         &app,
@@ -185,7 +185,7 @@ async fn a_read_only_token_gets_403_on_every_write_it_tries() {
         Some(json!({"title": "x"})),
     )
     .await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "token-scope").await;
 }
 
 #[tokio::test]
@@ -253,7 +253,7 @@ async fn a_partnership_limited_token_gets_404_on_other_partnerships() {
         Some(json!({"invitee_email": "new@example.com"})),
     )
     .await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "token-limited").await;
     // A token cannot be limited to someone else's partnership.
     let (carol, dave) = (app.new_user().await, app.new_user().await);
     let theirs = app.partnership(&carol, &dave).await;
@@ -443,7 +443,7 @@ async fn admins_provision_and_deactivate_people_whose_tokens_then_fail() {
 
     // Non-admins cannot provision.
     let res = with_token(&app, Method::GET, "/v1/admin/users", &ada.access, None).await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
 
     // Upsert by HR id: a new person is created, an existing account is adopted by email.
     let body = json!({"email": "new.hire@example.com", "display_name": "New Hire", "time_zone": "Europe/Paris"});

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, spawn_app};
+use tandem_tests::{
+    TestApp, TestUser, assert_problem, assert_refused, call, ok, pointers, spawn_app,
+};
 
 async fn reading(app: &TestApp, user: &TestUser, goal: &str, value: f64, at: &str) {
     ok(
@@ -247,7 +249,7 @@ async fn a_meeting_runs_the_agenda_freezes_the_scorecard_and_schedules_the_next_
         Some(json!({})),
     )
     .await;
-    assert_problem(again, StatusCode::CONFLICT).await;
+    assert_refused(again, StatusCode::CONFLICT, "meeting-transition").await;
 
     let next = ok(
         &app,
@@ -425,7 +427,7 @@ async fn the_first_meeting_defaults_to_nine_local_one_cadence_after_the_start_an
         Some(json!({})),
     )
     .await;
-    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    let problem = assert_refused(res, StatusCode::CONFLICT, "meeting-already-scheduled").await;
     assert!(
         problem["detail"]
             .as_str()
@@ -459,7 +461,7 @@ async fn the_first_meeting_defaults_to_nine_local_one_cadence_after_the_start_an
         Some(json!({})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "partnership-not-active").await;
     ok(
         &app,
         Method::POST,
@@ -755,7 +757,7 @@ async fn completion_and_commitments_refuse_what_does_not_fit() {
         Some(json!({"status": "open"})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "commitment-closed").await;
     let res = app
         .authed(Method::PATCH, &c_path, &ada.access)
         .header("if-match", "\"1\"")
@@ -782,7 +784,7 @@ async fn completion_and_commitments_refuse_what_does_not_fit() {
         Some(json!({"text": "late idea"})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "meeting-transition").await;
     let res = call(
         &app,
         Method::POST,
@@ -791,7 +793,7 @@ async fn completion_and_commitments_refuse_what_does_not_fit() {
         Some(json!({})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "meeting-transition").await;
     let res = call(
         &app,
         Method::GET,
@@ -800,7 +802,7 @@ async fn completion_and_commitments_refuse_what_does_not_fit() {
         None,
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "meeting-not-completed").await;
 
     // A milestone change cannot cite a cancelled meeting, or another partnership's.
     let ms = ok(

@@ -1,6 +1,6 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{assert_problem, pointers, spawn_app};
+use tandem_tests::{assert_problem, assert_refused, pointers, spawn_app};
 
 #[tokio::test]
 async fn an_invitation_waits_for_the_invitee_to_register_and_accept() {
@@ -59,7 +59,7 @@ async fn an_invitation_waits_for_the_invitee_to_register_and_accept() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "invitee-only").await;
     let res = app
         .authed(
             Method::POST,
@@ -84,7 +84,7 @@ async fn an_invitation_waits_for_the_invitee_to_register_and_accept() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "partnership-transition").await;
 }
 
 #[tokio::test]
@@ -112,7 +112,7 @@ async fn a_second_live_partnership_with_the_same_person_is_409_in_either_directi
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "partnership-exists").await;
     // Once it has ended, they may start again.
     let res = app
         .authed(
@@ -164,7 +164,7 @@ async fn the_lifecycle_pauses_resumes_and_ends() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_refused(res, StatusCode::CONFLICT, "partnership-transition").await;
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, smart_goal, spawn_app};
+use tandem_tests::{TestApp, TestUser, assert_problem, assert_refused, smart_goal, spawn_app};
 
 async fn get(app: &TestApp, path: &str, user: &TestUser) -> Value {
     let res = app
@@ -255,7 +255,7 @@ async fn a_deleted_reading_leaves_the_math_and_stays_in_history() {
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "owner-only").await;
     let res = app
         .authed(
             Method::DELETE,
@@ -443,7 +443,7 @@ async fn only_members_see_readings_and_only_the_owner_records() {
         json!({"value": 1, "observed_at": "2026-03-01T09:00:00Z"}),
     )
     .await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "owner-only").await;
     for (method, path) in [
         (Method::GET, format!("/v1/goals/{wait}/readings")),
         (Method::POST, format!("/v1/goals/{wait}/readings")),

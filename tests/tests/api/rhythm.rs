@@ -4,7 +4,9 @@
 use icalendar::{Calendar, Component};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, spawn_app};
+use tandem_tests::{
+    TestApp, TestUser, assert_problem, assert_refused, call, ok, pointers, spawn_app,
+};
 
 async fn reading(app: &TestApp, user: &TestUser, goal: &str, value: f64, at: &str) {
     ok(
@@ -192,9 +194,10 @@ async fn fit_reviews_stay_hidden_until_both_partners_have_answered() {
     assert_eq!(grace_view["items"][0]["reviews"], json!([]));
     assert!(!grace_view.to_string().contains("Keep going"));
     // Ada cannot answer twice in the round.
-    assert_problem(
+    assert_refused(
         call(&app, Method::POST, &path, &ada, Some(answer.clone())).await,
         StatusCode::CONFLICT,
+        "fit-review-answered",
     )
     .await;
 

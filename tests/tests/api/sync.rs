@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_tests::{TestApp, TestUser, assert_problem, call, ok, pointers, smart_goal, spawn_app};
+use tandem_tests::{
+    TestApp, TestUser, assert_problem, assert_refused, call, ok, pointers, smart_goal, spawn_app,
+};
 
 /// Reads the whole feed from `since`, `limit` at a time; returns the items and the final cursor.
 async fn drain(app: &TestApp, user: &TestUser, since: &str, limit: u32) -> (Vec<Value>, String) {
@@ -269,7 +271,7 @@ async fn a_goal_mirrored_from_an_okr_tool_is_upserted_by_its_external_ref() {
 
     // The partner may not overwrite it, a stranger cannot see it, a mismatched body is refused.
     let res = put_goal(&app, &path, &grace, "Mine now").await;
-    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_refused(res, StatusCode::FORBIDDEN, "owner-only").await;
     let res = put_goal(&app, &path, &outsider, "Mine now").await;
     assert_problem(res, StatusCode::NOT_FOUND).await;
     let mut body = smart_goal("Cut wait time");

@@ -1,0 +1,351 @@
+//! The OpenAPI document: generated from the handlers, then finished here so that every operation
+//! documents the errors it can give, each named refusal included. `openapi/openapi.json` is this
+//! document, committed; a test fails when the two differ.
+
+mod problems;
+mod schemas;
+mod webhooks;
+
+pub use problems::{
+    BadRequest, InternalError, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+    ProblemTable, ServiceUnavailable, TooManyRequests, Unauthorized, UnsupportedMediaType,
+    ValidationFailed,
+};
+
+use std::borrow::Cow;
+
+use actix_web::App;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
+use utoipa_actix_web::AppExt;
+
+use crate::http::problem::{FieldError, Problem};
+
+/// The document's fixed parts; paths come from the handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tandem API",
+        description = "Tandem is the API behind accountability partnerships: two peer leaders, 3-5 SMART goals each, \
+the metrics behind them, and a meeting every other week to keep each other honest.\n\n\
+Conventions: JSON with snake_case fields; ids are UUIDs; instants are RFC 3339 UTC; errors are RFC 9457 \
+`application/problem+json` with a stable `type` URN, and validation errors list every bad field as a JSON pointer. \
+Every response carries `X-Request-Id` (send your own to correlate logs). Single resources carry strong ETags: \
+send `If-None-Match` to poll cheaply and `If-Match` to edit safely (412 when stale). A resource you may not see \
+answers 404, exactly like one that does not exist.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Accounts and tokens: register, sign in, refresh, sign out"),
+        (name = "me", description = "The signed-in user's own account"),
+        (name = "partnerships", description = "Two peers holding each other to account: invitations, settings, lifecycle"),
+        (name = "goals", description = "SMART goals: drafts, activation, the 3-5 rule, milestones, and edits that cannot cheat"),
+        (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched, exported as CSV"),
+        (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
+        (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
+        (name = "check-ins", description = "Short updates between meetings, with the readings behind them"),
+        (name = "fit-reviews", description = "Every quarter, does the pairing still work? Answers stay hidden until both are in"),
+        (name = "webhooks", description = "Signed event deliveries for integrations: subscriptions, a delivery log with every try, redelivery. \
+The `webhooks` section of this document lists each event and its payload; see `create_webhook` for headers and how to verify signatures"),
+        (name = "sync", description = "Incremental sync for mirrors: a gap-free feed of creates, updates and tombstones; `updated_since` on every list"),
+        (name = "admin", description = "Provisioning for HR systems: upsert people by their id, deactivate, list (admins only; never partnership contents)"),
+        (name = "operations", description = "Health probes and the contract itself"),
+    ),
+    components(
+        schemas(Problem, FieldError, tandem_domain::events::WebhookEvent),
+        responses(BadRequest, Unauthorized, NotFound, PreconditionFailed, PreconditionRequired, PayloadTooLarge, TooManyRequests,
+            UnsupportedMediaType, ValidationFailed, InternalError, ServiceUnavailable),
+    )
+)]
+struct ApiDoc;
+
+/// The bearer scheme every protected operation names.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /v1/auth/token, sent as `Authorization: Bearer <token>`. \
+                         Tokens from a configured external issuer (RS256/ES256, keys by `kid` from a JWKS or \
+                         PEM file) are accepted the same way.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tdm_pat_…")
+                    .description(Some(
+                        "A personal access token from POST /v1/me/tokens, sent as \
+                         `Authorization: Bearer tdm_pat_…`. Each operation lists the scope it needs: \
+                         `read` (GET), `readings:write` (recording and correcting readings) or `full`; \
+                         a token without it gets 403. A token limited to one partnership gets 404 for \
+                         every other. Tokens are not accepted for managing tokens.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// An IANA time zone name; the schema enumerates them so clients can offer a picker.
+pub struct TimeZone;
+
+impl PartialSchema for TimeZone {
+    fn schema() -> RefOr<Schema> {
+        let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An IANA time zone name"))
+            .enum_values(Some(names))
+            .examples(["Europe/Berlin"])
+            .into()
+    }
+}
+
+impl ToSchema for TimeZone {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TimeZone")
+    }
+}
+
+/// Operations that answer without the database.
+const UNDATABASED: [&str; 2] = ["healthz", "openapi_json"];
+
+/// The complete document for the routes in [`crate::routes::configure`].
+pub fn api_doc() -> OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    finish(doc)
+}
+
+/// Adds to every operation the error responses its shape implies, so none can be forgotten:
+/// a body can be malformed (400), too large (413), not JSON (415) or invalid (422); parameters can
+/// be malformed (400); a protected operation can be refused (401); the database can be away
+/// (503); anything can fail (500). Then each operation's named refusals (403, 409, 422).
+fn finish(mut doc: OpenApi) -> OpenApi {
+    doc.webhooks = Some(webhooks::webhooks());
+    schemas::goal_patch_schema(&mut doc);
+    schemas::batch_reading_schema(&mut doc);
+    schemas::note_items_schema(&mut doc);
+    schemas::link_items_schema(&mut doc);
+    schemas::password_needs_current(&mut doc);
+    schemas::text_rules(&mut doc);
+    doc.info.description = doc
+        .info
+        .description
+        .map(|d| format!("{d}{}", problems::catalogue()));
+    let mut examples = std::collections::BTreeMap::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("PUT", &mut item.put),
+            ("POST", &mut item.post),
+            ("DELETE", &mut item.delete),
+            ("PATCH", &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
+        {
+            let protected = op
+                .security
+                .as_ref()
+                .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+            if protected
+                && !problems::SIGN_IN_ONLY.contains(&op.operation_id.as_deref().unwrap_or(""))
+            {
+                let scope = if method == "GET" {
+                    "read"
+                } else if crate::auth::READINGS_WRITES.contains(&(method, path.as_str())) {
+                    "readings:write"
+                } else {
+                    "full"
+                };
+                op.security
+                    .get_or_insert_with(Vec::new)
+                    .push(SecurityRequirement::new("access_token", [scope]));
+            }
+            let has_params = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)))
+            });
+            for param in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(param) = param {
+                    // A header, query or path parameter is absent or a string, never JSON null.
+                    if let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() {
+                        if let utoipa::openapi::schema::SchemaType::Array(types) =
+                            &schema.schema_type
+                        {
+                            let types: Vec<Type> = types
+                                .iter()
+                                .filter(|t| **t != Type::Null)
+                                .cloned()
+                                .collect();
+                            if types.len() == 1 {
+                                schema.schema_type = types[0].clone().into();
+                            }
+                        }
+                    }
+                }
+            }
+            csv_is_text(op);
+            if op.request_body.is_some() {
+                add(op, "400", "BadRequest");
+                add(op, "413", "PayloadTooLarge");
+                add(op, "415", "UnsupportedMediaType");
+                add(op, "422", "ValidationFailed");
+            }
+            if has_params {
+                add(op, "400", "BadRequest");
+            }
+            if protected {
+                add(op, "401", "Unauthorized");
+            }
+            add(op, "500", "InternalError");
+            if !UNDATABASED.contains(&op.operation_id.as_deref().unwrap_or("")) {
+                add(op, "503", "ServiceUnavailable");
+            }
+            let refusals = problems::refusals(op, method, protected);
+            problems::document(op, &refusals, &mut examples);
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        for (name, example) in examples {
+            let example = serde_json::from_value(example).expect("a problem example is valid");
+            components.examples.insert(name, RefOr::T(example));
+        }
+    }
+    doc
+}
+
+/// Every response that can be CSV says how text cells are protected against formula injection
+/// (the writer in [`crate::http::csv`] does it for all of them).
+fn csv_is_text(op: &mut Operation) {
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response
+            && response.content.contains_key("text/csv")
+            && !response.description.contains(crate::http::csv::NEUTRALISED)
+        {
+            let said = response.description.trim_end().trim_end_matches('.');
+            response.description = format!("{said}. {}", crate::http::csv::NEUTRALISED);
+        }
+    }
+}
+
+fn add(op: &mut Operation, status: &str, component: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(component)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_id_tag_summary_and_error_responses() {
+        let doc = api_doc();
+        let mut count = 0;
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                count += 1;
+                assert!(op.operation_id.is_some(), "{path}: operationId");
+                assert!(
+                    op.tags.as_ref().is_some_and(|t| !t.is_empty()),
+                    "{path}: tag"
+                );
+                assert!(op.summary.is_some(), "{path}: summary");
+                assert!(op.security.is_some(), "{path}: security requirement");
+                assert!(op.responses.responses.contains_key("500"), "{path}: 500");
+            }
+        }
+        assert!(
+            count >= 8,
+            "expected the skeleton's operations, found {count}"
+        );
+    }
+
+    #[test]
+    fn every_declared_refusal_names_a_real_operation_and_every_rule_is_documented() {
+        let doc = api_doc();
+        let ids: Vec<String> = doc
+            .paths
+            .paths
+            .values()
+            .flat_map(|item| [&item.get, &item.put, &item.post, &item.delete, &item.patch])
+            .flatten()
+            .filter_map(|op| op.operation_id.clone())
+            .collect();
+        for table in crate::routes::REFUSALS {
+            for (op, _) in *table {
+                assert!(
+                    ids.iter().any(|id| id == op),
+                    "refusals! names unknown {op}"
+                );
+            }
+        }
+        let json = serde_json::to_string(&doc).unwrap();
+        for rule in tandem_app::Rule::ALL {
+            let urn = format!("urn:tandem:problem:{}", rule.name());
+            assert!(
+                json.contains(&format!("\"{urn}\"")),
+                "{urn} is documented nowhere"
+            );
+        }
+    }
+
+    #[test]
+    fn the_problem_table_allows_what_an_operation_documents_and_nothing_else() {
+        let table = ProblemTable::of(&api_doc());
+        let urn = |slug: &str| format!("urn:tandem:problem:{slug}");
+        let op = ("POST", "/v1/goals/{id}/readings");
+        assert!(table.allows(op.0, op.1, 403, &urn("owner-only")));
+        assert!(table.allows(op.0, op.1, 409, &urn("goal-closed")));
+        assert!(table.allows(op.0, op.1, 404, &urn("not-found")));
+        assert!(table.allows(op.0, op.1, 422, &urn("validation")));
+        assert!(table.allows(op.0, op.1, 422, &urn("idempotency-key-reused")));
+        assert!(!table.allows(op.0, op.1, 409, &urn("goal-limit-reached")));
+        assert!(
+            !table.allows(op.0, op.1, 403, &urn("goal-closed")),
+            "right type, wrong status"
+        );
+        assert!(
+            !table.allows("GET", "/v1/me", 403, &urn("token-scope")),
+            "reads need no scope"
+        );
+        assert!(
+            table.allows("GET", "/v1/no-such-route", 418, "anything"),
+            "unrouted: not judged"
+        );
+    }
+
+    #[test]
+    fn time_zone_schema_lists_real_zones() {
+        let json = serde_json::to_value(TimeZone::schema()).unwrap();
+        let names = json["enum"].as_array().unwrap();
+        assert!(names.iter().any(|n| n == "America/New_York"));
+        assert!(names.len() > 300);
+    }
+}

@@ -1,0 +1,47 @@
+//! Liveness and readiness probes for orchestrators and load balancers.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+
+/// A probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
+pub struct HealthStatus {
+    /// `ok` (process up) or `ready` (database reachable).
+    pub status: String,
+}
+
+/// Is the process up? Never touches the database, so a slow database does not get it restarted.
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "The process is up", body = HealthStatus))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+    })
+}
+
+/// Can the service do its job? Checks that the database answers.
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "The database answers", body = HealthStatus,
+            example = json!({"status": "ready"})),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.app.read(tandem_app::ping).await?;
+    Ok(HttpResponse::Ok().json(HealthStatus {
+        status: "ready".into(),
+    }))
+}

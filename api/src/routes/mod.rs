@@ -1,0 +1,164 @@
+//! The HTTP routes, one module per resource. Each handler extracts the request, calls one use
+//! case of [`tandem_app`] and maps its answer to a view ([`crate::views`]); each module declares
+//! which named refusals its operations can answer with ([`REFUSALS`]), which the contract
+//! documents and debug builds check against every response.
+
+pub mod admin;
+pub mod auth;
+pub mod calendar;
+pub mod changes;
+pub mod check_ins;
+pub mod commitments;
+pub mod docs;
+pub mod export;
+pub mod fit_reviews;
+pub mod goals;
+pub mod health;
+pub mod me;
+pub mod meetings;
+pub mod milestones;
+pub mod partnerships;
+pub mod progress;
+pub mod readings;
+pub mod refresh;
+pub mod tokens;
+pub mod webhooks;
+
+use tandem_app::Rule;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Declares the named refusals of a resource's operations, by operation id.
+macro_rules! refusals {
+    ($($op:literal: [$($rule:ident),* $(,)?];)*) => {
+        /// The named refusals each operation of this resource can answer with.
+        pub const REFUSALS: &[(&str, &[tandem_app::Rule])] =
+            &[$(($op, &[$(tandem_app::Rule::$rule),*])),*];
+    };
+}
+pub(crate) use refusals;
+
+/// Every operation's named refusals.
+pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
+    admin::REFUSALS,
+    auth::REFUSALS,
+    calendar::REFUSALS,
+    check_ins::REFUSALS,
+    commitments::REFUSALS,
+    fit_reviews::REFUSALS,
+    goals::REFUSALS,
+    me::REFUSALS,
+    meetings::REFUSALS,
+    milestones::REFUSALS,
+    partnerships::REFUSALS,
+    progress::REFUSALS,
+    readings::REFUSALS,
+    refresh::REFUSALS,
+    tokens::REFUSALS,
+    webhooks::REFUSALS,
+];
+
+/// The named refusals of the operation `operation_id`.
+pub fn refusals_of(operation_id: &str) -> &'static [Rule] {
+    REFUSALS
+        .iter()
+        .flat_map(|table| table.iter())
+        .find(|(op, _)| *op == operation_id)
+        .map_or(&[], |(_, rules)| *rules)
+}
+
+/// Registers every route. Only `.service(handler)` inside utoipa scopes reaches the document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(docs::openapi_json)
+        .service(
+            scope::scope("/v1")
+                .service(auth::register)
+                .service(auth::issue_token)
+                .service(auth::refresh_token)
+                .service(auth::logout)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(tokens::create_token)
+                .service(tokens::list_tokens)
+                .service(tokens::get_token)
+                .service(tokens::revoke_token)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::test_webhook)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::get_delivery)
+                .service(webhooks::redeliver)
+                .service(changes::list_changes)
+                .service(admin::provision_user)
+                .service(admin::deactivate_user)
+                .service(admin::get_provisioned_user)
+                .service(admin::list_users)
+                .service(partnerships::create_partnership)
+                .service(partnerships::list_partnerships)
+                .service(partnerships::get_partnership)
+                .service(partnerships::update_partnership)
+                .service(partnerships::accept_partnership)
+                .service(partnerships::decline_partnership)
+                .service(partnerships::pause_partnership)
+                .service(partnerships::resume_partnership)
+                .service(partnerships::end_partnership)
+                .service(goals::create_goal)
+                .service(goals::upsert_goal_by_external_ref)
+                .service(goals::list_goals)
+                .service(goals::assess_goal)
+                .service(goals::get_goal)
+                .service(goals::update_goal)
+                .service(goals::activate_goal)
+                .service(goals::achieve_goal)
+                .service(goals::drop_goal)
+                .service(goals::archive_goal)
+                .service(goals::goal_history)
+                .service(goals::acknowledge_goal_change)
+                .service(goals::reject_goal_change)
+                .service(milestones::add_milestone)
+                .service(milestones::reorder_milestones)
+                .service(milestones::get_milestone)
+                .service(milestones::update_milestone)
+                .service(milestones::complete_milestone)
+                .service(readings::create_readings_batch)
+                .service(readings::create_reading)
+                .service(readings::list_readings)
+                .service(readings::get_reading)
+                .service(readings::update_reading)
+                .service(readings::delete_reading)
+                .service(readings::reading_history)
+                .service(progress::goal_progress)
+                .service(progress::partnership_scorecard)
+                .service(meetings::schedule_meeting)
+                .service(meetings::list_meetings)
+                .service(meetings::get_meeting)
+                .service(meetings::update_meeting)
+                .service(meetings::reschedule_meeting)
+                .service(meetings::cancel_meeting)
+                .service(meetings::complete_meeting)
+                .service(meetings::meeting_snapshot)
+                .service(meetings::get_meeting_notes)
+                .service(meetings::put_meeting_notes)
+                .service(meetings::partnership_adherence)
+                .service(commitments::create_commitment)
+                .service(commitments::list_commitments)
+                .service(commitments::get_commitment)
+                .service(commitments::update_commitment)
+                .service(check_ins::create_check_in)
+                .service(check_ins::list_check_ins)
+                .service(check_ins::get_check_in)
+                .service(fit_reviews::create_fit_review)
+                .service(fit_reviews::list_fit_reviews)
+                .service(refresh::refresh_goals)
+                .service(calendar::create_feed_token)
+                .service(calendar::list_feed_tokens)
+                .service(calendar::revoke_feed_token)
+                .service(calendar::calendar_feed)
+                .service(export::export_partnership),
+        );
+}

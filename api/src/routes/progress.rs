@@ -1,0 +1,86 @@
+//! Progress and scorecards: the domain engine's answers for one goal or a whole partnership, at
+//! any instant (`as_of`, default now), in JSON or as CSV a spreadsheet imports as is.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tandem_app::progress;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::http::csv;
+use crate::http::extract::Query;
+use crate::http::problem::ApiError;
+use crate::routes::refusals;
+use crate::state::AppState;
+use crate::views::progress::{ProgressView, SCORECARD_COLUMNS, ScorecardView, scorecard_rows};
+
+refusals! {
+    "goal_progress": [GoalIncomplete];
+}
+
+/// The instant to compute at.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// RFC 3339 instant (default now); readings observed after it are ignored.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// A goal's progress: current value, progress, expected, status, forecast, staleness, explanation.
+#[utoipa::path(
+    tag = "progress",
+    operation_id = "goal_progress",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Goal id"), AsOfQuery),
+    responses(
+        (status = 200, description = "The progress report", body = ProgressView),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/goals/{id}/progress")]
+pub async fn goal_progress(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, goal_id, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    let p = state
+        .app
+        .read(move |tx| progress::goal_progress(tx, &actor, &goal_id, as_of))
+        .await?;
+    Ok(HttpResponse::Ok().json(ProgressView::from(&p)))
+}
+
+/// Both partners' active goals with progress, status and forecast, and each partner's roll-up.
+/// `Accept: text/csv` gives one flat row per goal that a spreadsheet imports as is.
+#[utoipa::path(
+    tag = "progress",
+    operation_id = "partnership_scorecard",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), AsOfQuery),
+    responses(
+        (status = 200, description = "The scorecard (CSV columns: partner_id, partner_name, goal_id, title, metric, unit, direction, baseline, target, latest_value, latest_observed_at, progress, progress_clamped, expected, status, projected_hit_date, is_stale, weight, as_of)",
+            content((ScorecardView = "application/json"), (String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/scorecard")]
+pub async fn partnership_scorecard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, partnership_id, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    let card = state
+        .app
+        .read(move |tx| progress::partnership_scorecard(tx, &actor, &partnership_id, as_of))
+        .await?;
+    if csv::wanted(&req) {
+        return csv::respond(&SCORECARD_COLUMNS, scorecard_rows(&card));
+    }
+    Ok(HttpResponse::Ok().json(ScorecardView::from(&card)))
+}

@@ -1,0 +1,90 @@
+//! Time-driven events: `commitment.due` when an open commitment reaches its day and
+//! `fit_review.due` when a review falls due, each announced once (the mark and the event commit
+//! together, so two instances scanning at once announce once).
+
+use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue};
+use tandem_store::{commitments, partnerships};
+
+use crate::partnerships::local_date;
+use crate::{App, AppResult, Tx};
+
+/// Announces everything that came due.
+pub async fn announce(app: &App) -> AppResult<()> {
+    let due = app.read(due_now).await?;
+    for item in due {
+        app.write(move |tx| announce_one(tx, &item)).await?;
+    }
+    Ok(())
+}
+
+/// Something to announce.
+#[derive(Debug, Clone)]
+enum Due {
+    Commitment(Box<commitments::Commitment>),
+    FitReview {
+        partnership_id: String,
+        due_on: chrono::NaiveDate,
+    },
+}
+
+fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
+    let now = tx.now();
+    // No time zone is more than 14 hours ahead of UTC: nothing due later than this is due yet.
+    let horizon = (now + chrono::Duration::hours(14)).date_naive();
+    let mut due = Vec::new();
+    for c in commitments::due_unannounced(tx.conn, horizon)? {
+        let p = partnerships::find(tx.conn, &c.partnership_id)?;
+        if c.due_on <= local_date(&p, now) {
+            due.push(Due::Commitment(Box::new(c)));
+        }
+    }
+    for p in partnerships::active(tx.conn)? {
+        let next = crate::fit_reviews::next_review(tx, &p)?;
+        if next.due_on <= local_date(&p, now)
+            && partnerships::fit_review_announced_on(tx.conn, &p.id)? != Some(next.due_on)
+        {
+            due.push(Due::FitReview {
+                partnership_id: p.id.clone(),
+                due_on: next.due_on,
+            });
+        }
+    }
+    Ok(due)
+}
+
+fn announce_one(tx: &mut Tx<'_>, due: &Due) -> AppResult<()> {
+    match due {
+        Due::Commitment(c) => {
+            if commitments::mark_due_announced(tx.conn, &c.id)? {
+                crate::events::publish(
+                    tx,
+                    &c.partnership_id,
+                    EventData::CommitmentDue(CommitmentDue {
+                        commitment_id: c.id.clone(),
+                        meeting_id: c.meeting_id.clone(),
+                        owner_id: c.owner_id.clone(),
+                        text: c.text.clone(),
+                        due_on: c.due_on,
+                        goal_id: c.goal_id.clone(),
+                    }),
+                )?;
+            }
+        }
+        Due::FitReview {
+            partnership_id,
+            due_on,
+        } => {
+            if partnerships::mark_fit_review_announced(tx.conn, partnership_id, *due_on)? {
+                crate::events::publish(
+                    tx,
+                    partnership_id,
+                    EventData::FitReviewDue(FitReviewDue {
+                        due_on: *due_on,
+                        href: format!("/v1/partnerships/{partnership_id}/fit-reviews"),
+                    }),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! Tandem's use cases: who may do what, checked and written in one transaction.
+//!
+//! Every use case is a plain function taking a [`Tx`] — one database transaction, the instant it
+//! runs at, and the settings — plus an [`Actor`] and its input; it checks every rule it guards
+//! *inside* that transaction and returns domain or store values, or an [`AppError`] whose
+//! refusals are named [`Rule`]s. The HTTP layer runs them with [`App::read`] or [`App::write`]
+//! (on the blocking pool) and maps the answers to views; nothing here knows about HTTP.
+//!
+//! Time comes from the [`Clock`] the [`App`] was built with: use cases never read the system
+//! clock (clippy's `disallowed-methods` enforces it), so every rule about "now" is testable.
+
+pub mod actor;
+pub mod changes;
+pub mod check_ins;
+pub mod commitments;
+pub mod error;
+pub mod events;
+pub mod export;
+pub mod fit_reviews;
+pub mod goals;
+pub mod idempotency;
+pub mod identity;
+pub mod jobs;
+pub mod meetings;
+pub mod milestones;
+pub mod partnerships;
+pub mod progress;
+pub mod readings;
+pub mod refresh;
+pub mod tokens;
+pub mod webhooks;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use tandem_store::{DbConnection, Pool};
+
+pub use actor::Actor;
+pub use error::{AppError, FieldIssue, Rule};
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Where "now" comes from.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock, cut to the microsecond both databases keep, so that what a create returns is
+/// exactly what a later read returns. The one place the service reads the time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> DateTime<Utc> {
+        to_micros(Utc::now())
+    }
+}
+
+/// An instant cut to the microsecond, so it reads back exactly as stored.
+pub fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
+}
+
+/// Settings the use cases and jobs need.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// How long a sign-in session's refresh token lives, seconds.
+    pub refresh_token_ttl_secs: u32,
+    /// Webhook targets and delivery.
+    pub webhooks: WebhookSettings,
+}
+
+/// Where webhooks may go and how hard Tandem tries to deliver them.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Plain `http://` targets allowed (development only).
+    pub allow_http: bool,
+    /// Loopback, private and link-local targets allowed.
+    pub allow_private: bool,
+    /// How often the worker looks for due deliveries, milliseconds.
+    pub poll_ms: u64,
+    /// How often time-driven events are looked for, seconds.
+    pub due_scan_secs: u64,
+    /// The wait after a first failure, milliseconds (doubling, capped at six hours).
+    pub retry_base_ms: u64,
+    /// Tries per delivery.
+    pub max_attempts: u32,
+    /// How long a receiver may take, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_http: false,
+            allow_private: false,
+            poll_ms: 1000,
+            due_scan_secs: 60,
+            retry_base_ms: 30_000,
+            max_attempts: 12,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// Where targets may point.
+    pub fn target_policy(&self) -> tandem_domain::webhook::TargetPolicy {
+        tandem_domain::webhook::TargetPolicy {
+            allow_http: self.allow_http,
+            allow_private: self.allow_private,
+        }
+    }
+
+    /// How failing deliveries are retried.
+    pub fn retry_policy(&self) -> tandem_domain::webhook::RetryPolicy {
+        tandem_domain::webhook::RetryPolicy {
+            base: chrono::Duration::milliseconds(self.retry_base_ms.min(i64::MAX as u64) as i64),
+            cap: chrono::Duration::hours(6),
+            max_attempts: self.max_attempts.max(1),
+        }
+    }
+}
+
+/// One unit of work: a connection (inside a transaction for writes), the instant the work runs
+/// at (read once, so every rule in it sees the same "now"), and the settings.
+pub struct Tx<'a> {
+    /// The connection.
+    pub conn: &'a mut DbConnection,
+    now: DateTime<Utc>,
+    settings: &'a Settings,
+}
+
+impl<'a> Tx<'a> {
+    /// A unit of work on `conn` at `now`; for tests and jobs that hold a connection already.
+    pub fn new(conn: &'a mut DbConnection, now: DateTime<Utc>, settings: &'a Settings) -> Self {
+        Tx {
+            conn,
+            now,
+            settings,
+        }
+    }
+
+    /// The instant this work runs at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
+
+    /// Runs `f` in a nested transaction (a savepoint): all or nothing within this one.
+    pub fn nested<T>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> AppResult<T>) -> AppResult<T> {
+        let (now, settings) = (self.now, self.settings);
+        tandem_store::write_transaction(self.conn, |conn| f(&mut Tx::new(conn, now, settings)))
+    }
+}
+
+/// The application: a database pool, a clock and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+}
+
+impl App {
+    /// An application over `pool`.
+    pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        App {
+            pool,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The current instant, from the app's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs a read-only use case on a pooled connection, on the blocking pool (diesel blocks).
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
+        blocking(move || {
+            let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
+            f(&mut Tx::new(&mut conn, now, &settings))
+        })
+        .await
+    }
+
+    /// Runs a use case in one write transaction: its checks and its writes commit together, or
+    /// nothing is written.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_as(f).await
+    }
+
+    /// Like [`App::write`], for a caller composing use cases with work of its own (the HTTP
+    /// layer's idempotency records) under its own error type.
+    pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AppError> + Send + 'static,
+    {
+        /// Carries the caller's error through the store's transaction.
+        struct Via<E>(E);
+        impl<E: From<AppError>> From<tandem_store::StoreError> for Via<E> {
+            fn from(e: tandem_store::StoreError) -> Self {
+                Via(E::from(AppError::from(e)))
+            }
+        }
+        let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| E::from(AppError::from(tandem_store::StoreError::from(e))))?;
+            tandem_store::write_transaction(&mut conn, |conn| {
+                f(&mut Tx::new(conn, now, &settings)).map_err(Via)
+            })
+            .map_err(|Via(e)| e)
+        })
+        .await
+        .map_err(|e| E::from(AppError::Internal(format!("blocking task failed: {e}"))))?
+    }
+
+    /// Runs CPU-heavy work (password hashing) on the blocking pool.
+    pub async fn compute<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        blocking(move || Ok(f())).await
+    }
+
+    /// The pool, for jobs that manage their own transactions.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Opens the database on `url` (applying pending migrations) and builds the application on it.
+/// Blocking: call it before serving, or on the blocking pool.
+pub fn connect(
+    url: &str,
+    pool_size: u32,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+) -> AppResult<App> {
+    let pool = tandem_store::connect(url, pool_size).map_err(|e| match e {
+        tandem_store::StoreError::Unavailable(e) => AppError::Unavailable(e),
+        other => AppError::Internal(other.to_string()),
+    })?;
+    Ok(App::new(pool, clock, settings))
+}
+
+/// Applies pending migrations on `url` and returns.
+pub fn migrate(url: &str) -> AppResult<()> {
+    tandem_store::connect(url, 1)
+        .map(|_| ())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Whether the database answers (readiness probes).
+pub fn ping(tx: &mut Tx<'_>) -> AppResult<()> {
+    Ok(tandem_store::backend::ping(tx.conn)?)
+}
+
+/// A new id: UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

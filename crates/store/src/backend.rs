@@ -1,0 +1,361 @@
+//! Every difference between SQLite and PostgreSQL lives here: one connection type over both, its
+//! pool and per-connection settings, the two migration sets, how writers take turns, row locks
+//! and `SKIP LOCKED` queue claims. Every other module writes its SQL once, for both.
+//!
+//! diesel's own `MultiConnection::establish` tries each backend in turn and hides the real error
+//! (a PostgreSQL outage reads as "invalid connection url"), so the pool's manager picks the
+//! backend from the URL scheme itself and reports what actually failed.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::StoreError;
+
+pub use multi::DbConnection;
+pub(crate) use multi::MultiBackend;
+
+/// The derive generates undocumented public helper items; they stay in here.
+#[allow(missing_docs)]
+mod multi {
+    use diesel::pg::PgConnection;
+    use diesel::sqlite::SqliteConnection;
+
+    /// A live connection to either backend. Queries written once against it run on both.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// A PostgreSQL connection (`postgres://` or `postgresql://` URLs).
+        Postgres(PgConnection),
+        /// An SQLite connection (any other URL: a file path or `sqlite://path`).
+        Sqlite(SqliteConnection),
+    }
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite, embedded.
+    Sqlite,
+}
+
+impl Backend {
+    /// Chooses the backend from the URL scheme: only `postgres://`/`postgresql://` mean PostgreSQL.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// A pool of [`DbConnection`]s.
+pub type Pool = r2d2::Pool<Manager>;
+/// A connection borrowed from the [`Pool`].
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// r2d2 manager that opens the right backend and prepares every SQLite connection.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl Manager {
+    fn sqlite_path(&self) -> &str {
+        self.url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.url.strip_prefix("sqlite:"))
+            .unwrap_or(&self.url)
+    }
+}
+
+/// Pragmas every SQLite connection needs: enforced foreign keys, waiting (not failing) on a busy
+/// database, and WAL with NORMAL sync so readers never block the writer.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
+PRAGMA foreign_keys = ON;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;";
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(self.sqlite_path())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Opens a pool on `url` and brings the schema up to date.
+///
+/// `max_size` bounds concurrent connections. Connections are opened lazily beyond the first, so a
+/// test's short-lived server costs one connection, not the whole pool.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
+    let backend = Backend::from_url(url);
+    let manager = Manager {
+        url: url.to_owned(),
+        backend,
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size.max(1))
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// A fixed key for the PostgreSQL advisory lock that serialises migrations across instances.
+const MIGRATION_LOCK_KEY: i64 = 0x7a4d_656d_0001;
+
+/// Applies every pending migration for the connection's backend; returns the versions applied.
+///
+/// On PostgreSQL an advisory lock makes several instances starting at once take turns.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect()),
+        DbConnection::Postgres(c) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(c)?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .execute(c)?;
+            result
+        }
+    };
+    applied.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Checks the database answers; used by readiness probes.
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    conn.ping().map_err(StoreError::from)
+}
+
+/// A fixed key for the PostgreSQL advisory lock that writers take for their whole transaction.
+const WRITER_LOCK_KEY: i64 = 0x7a4d_656d_0002;
+
+/// Makes write transactions take turns, as SQLite's single writer does anyway.
+///
+/// The change log and the webhook outbox number their rows; with writers in turn, numbers are
+/// handed out in commit order, so a reader paging by number never skips a row that commits later.
+/// Taking it first in every write transaction (and only that one lock) rules out deadlocks. On
+/// PostgreSQL it is a transaction-scoped advisory lock (re-entrant); SQLite needs nothing.
+pub fn serialise_writers(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Locks a partnership's row until the transaction ends, serialising rule checks that count rows
+/// (such as the 5-active-goal limit) per partnership. On SQLite the write transaction's
+/// `BEGIN IMMEDIATE` already serialises writers, so nothing more is needed.
+pub fn lock_partnership(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM partnerships WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Holds a goal's row against status changes until the transaction ends, then reads it as
+/// committed now: a reading checks that its goal takes readings and is written while no archive can
+/// slip in between. PostgreSQL takes `FOR SHARE` (readings of one goal still go in side by side;
+/// under READ COMMITTED the read after the lock sees the latest commit); SQLite's single writer
+/// already orders them.
+pub fn find_goal_locked(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<crate::goals::Goal, StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM goals WHERE id = $1 FOR SHARE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    crate::goals::find(conn, id)
+}
+
+/// Ids of webhook deliveries due at `now` that no live lease holds, at most `limit`, oldest due
+/// first. On PostgreSQL the rows stay locked for the transaction and rows another instance is
+/// claiming are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the single writer does the same.
+pub fn claimable_deliveries(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    use crate::schema::webhook_deliveries as d;
+    use crate::sql_types::Name;
+    use diesel::prelude::*;
+    use tandem_domain::webhook::DeliveryStatus;
+    macro_rules! due {
+        () => {
+            d::table
+                .filter(d::status.eq(Name::of(DeliveryStatus::Pending)))
+                .filter(d::next_attempt_at.le(now))
+                .filter(d::leased_until.is_null().or(d::leased_until.lt(now)))
+                .order(d::next_attempt_at)
+                .limit(limit)
+                .select(d::id)
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(lite) => due!().load(lite)?,
+    })
+}
+
+/// Whether a transaction is open on the connection.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .is_ok_and(|depth| depth.is_some())
+}
+
+/// Runs `f` in a transaction that takes the write lock up front.
+///
+/// On SQLite a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+/// another writer got in between; `BEGIN IMMEDIATE` queues behind `busy_timeout` instead. On
+/// PostgreSQL it takes the writers' advisory lock ([`serialise_writers`]). Nested calls become
+/// savepoints.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    transaction(conn, true, f)
+}
+
+/// A write transaction for queue bookkeeping (webhook deliveries): like [`write_transaction`] on
+/// SQLite, but on PostgreSQL without the writers' lock, so instances claim rows in parallel with
+/// `FOR UPDATE SKIP LOCKED` instead of taking turns. Queue rows are not in the change log.
+pub fn queue_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    transaction(conn, false, f)
+}
+
+fn transaction<T, E, F>(conn: &mut DbConnection, serialise: bool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let fail = |e: diesel::result::Error| E::from(StoreError::from(e));
+    let nested = Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(fail)?
+        .is_some();
+    match conn {
+        DbConnection::Sqlite(inner) if !nested => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(fail)?
+        }
+        _ => Manager::begin_transaction(conn).map_err(fail)?,
+    }
+    if serialise
+        && !nested
+        && let Err(e) = serialise_writers(conn)
+    {
+        let _ = Manager::rollback_transaction(conn);
+        return Err(E::from(e));
+    }
+    match f(conn) {
+        Ok(value) => {
+            if let Err(commit_err) = Manager::commit_transaction(conn) {
+                let _ = Manager::rollback_transaction(conn);
+                return Err(fail(commit_err));
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            let _ = Manager::rollback_transaction(conn);
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme_only() {
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::from_url("tandem.db"), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite:///tmp/x.db"), Backend::Sqlite);
+        assert_eq!(Backend::from_url("/var/lib/postgres.db"), Backend::Sqlite);
+    }
+
+    #[test]
+    fn sqlite_connections_get_pragmas_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.db").display().to_string();
+        let pool = connect(&url, 2).unwrap();
+        let mut conn = pool.get().unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            foreign_keys: i32,
+        }
+        let row: Row = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(row.foreign_keys, 1);
+        // A second run applies nothing.
+        assert!(run_migrations(&mut conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn failed_write_transaction_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.db").display().to_string();
+        let pool = connect(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let result: Result<(), StoreError> = write_transaction(&mut conn, |c| {
+            crate::settings::insert(c, "k", "v")?;
+            Err(StoreError::Stale)
+        });
+        assert!(result.is_err());
+        assert_eq!(crate::settings::get(&mut conn, "k").unwrap(), None);
+    }
+}
