@@ -9,29 +9,14 @@ pub mod receiver;
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
+
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use tandem_api::{Application, Config};
+use tandem_store::testing::TestDatabase;
 
 /// The signing secret test servers use, so tests can forge tokens on purpose.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
-
-/// Where a test's data lives; cleaned up on drop.
-enum TestDb {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { admin_url, name } = self
-            && let Ok(mut conn) = diesel::PgConnection::establish(admin_url)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut conn);
-        }
-    }
-}
 
 /// A running server and a client for it.
 pub struct TestApp {
@@ -46,7 +31,7 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     /// The database, owned by the first server on it (dropped with it); `None` for another
     /// instance sharing it.
-    db: Option<TestDb>,
+    db: Option<TestDatabase>,
 }
 
 /// A registered, signed-in user.
@@ -64,31 +49,6 @@ pub struct TestUser {
     pub refresh: String,
 }
 
-fn fresh_database() -> (String, TestDb) {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if admin_url.starts_with("postgres") => {
-            let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = diesel::PgConnection::establish(&admin_url)
-                .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
-                .expect("create test database");
-            let (prefix, query) = match admin_url.split_once('?') {
-                Some((p, q)) => (p.to_owned(), format!("?{q}")),
-                None => (admin_url.clone(), String::new()),
-            };
-            let base = prefix.rsplit_once('/').map_or(prefix.as_str(), |(b, _)| b);
-            let url = format!("{base}/{name}{query}");
-            (url, TestDb::Postgres { admin_url, name })
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = dir.path().join("tandem.db").display().to_string();
-            (url, TestDb::Sqlite(dir))
-        }
-    }
-}
-
 /// Starts a server with the default test configuration.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -96,11 +56,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server after letting the test adjust its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let (url, db) = fresh_database();
-    start(url, Some(db), adjust).await
+    let db = TestDatabase::fresh();
+    start(db.url.clone(), Some(db), adjust).await
 }
 
-async fn start(url: String, db: Option<TestDb>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let backend = if url.starts_with("postgres") {
         "postgres"
     } else {

@@ -206,7 +206,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                     }
                 }
             }
-            csv_is_text(op);
+            csv_described(op);
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
                 add(op, "413", "PayloadTooLarge");
@@ -236,16 +236,24 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     doc
 }
 
-/// Every response that can be CSV says how text cells are protected against formula injection
-/// (the writer in [`crate::http::csv`] does it for all of them).
-fn csv_is_text(op: &mut Operation) {
+/// Every response that can be CSV names its columns (from the list the writer uses) and says how
+/// text cells are protected against formula injection (the writer in [`crate::http::csv`] does
+/// it for all of them).
+fn csv_described(op: &mut Operation) {
+    let id = op.operation_id.as_deref().unwrap_or("");
+    let columns = crate::routes::CSV_COLUMNS
+        .iter()
+        .find(|(op, _)| *op == id)
+        .map(|(_, columns)| columns.join(", "));
     for response in op.responses.responses.values_mut() {
         if let RefOr::T(response) = response
             && response.content.contains_key("text/csv")
-            && !response.description.contains(crate::http::csv::NEUTRALISED)
         {
             let said = response.description.trim_end().trim_end_matches('.');
-            response.description = format!("{said}. {}", crate::http::csv::NEUTRALISED);
+            let columns = columns
+                .as_ref()
+                .map_or(String::new(), |c| format!(" CSV columns, in order: {c}."));
+            response.description = format!("{said}.{columns} {}", crate::http::csv::NEUTRALISED);
         }
     }
 }
@@ -339,6 +347,26 @@ mod tests {
             table.allows("GET", "/v1/no-such-route", 418, "anything"),
             "unrouted: not judged"
         );
+    }
+
+    #[test]
+    fn every_csv_response_names_its_columns() {
+        let doc = api_doc();
+        for item in doc.paths.paths.values() {
+            for op in [&item.get, &item.post].into_iter().flatten() {
+                let csv = op
+                    .responses
+                    .responses
+                    .values()
+                    .any(|r| matches!(r, RefOr::T(r) if r.content.contains_key("text/csv")));
+                let id = op.operation_id.as_deref().unwrap_or("");
+                let listed = crate::routes::CSV_COLUMNS.iter().any(|(op, _)| *op == id);
+                assert_eq!(
+                    csv, listed,
+                    "{id}: CSV response and column list go together"
+                );
+            }
+        }
     }
 
     #[test]

@@ -58,6 +58,25 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     webhooks::REFUSALS,
 ];
 
+/// The columns of every operation that answers CSV: the same lists feed the writer and the
+/// contract's descriptions.
+pub const CSV_COLUMNS: &[(&str, &[&str])] = &[
+    ("list_readings", &crate::views::readings::READING_COLUMNS),
+    ("list_meetings", &crate::views::meetings::MEETING_COLUMNS),
+    (
+        "list_commitments",
+        &crate::views::commitments::COMMITMENT_COLUMNS,
+    ),
+    (
+        "partnership_scorecard",
+        &crate::views::progress::SCORECARD_COLUMNS,
+    ),
+    (
+        "meeting_snapshot",
+        &crate::views::progress::SCORECARD_COLUMNS,
+    ),
+];
+
 /// The named refusals of the operation `operation_id`.
 pub fn refusals_of(operation_id: &str) -> &'static [Rule] {
     REFUSALS

@@ -61,7 +61,7 @@ pub async fn goal_progress(
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), AsOfQuery),
     responses(
-        (status = 200, description = "The scorecard (CSV columns: partner_id, partner_name, goal_id, title, metric, unit, direction, baseline, target, latest_value, latest_observed_at, progress, progress_clamped, expected, status, projected_hit_date, is_stale, weight, as_of)",
+        (status = 200, description = "The scorecard (CSV: one row per goal)",
             content((ScorecardView = "application/json"), (String = "text/csv"))),
         (status = 404, response = crate::openapi::NotFound),
     )

@@ -388,8 +388,9 @@ pub fn stored_setting(
     name: &str,
     make: impl FnOnce() -> String,
 ) -> AppResult<String> {
+    let now = tx.now().naive_utc();
     Ok(tandem_store::settings::get_or_insert_with(
-        tx.conn, name, make,
+        tx.conn, name, make, now,
     )?)
 }
 

@@ -65,12 +65,22 @@ pub fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Settings the use cases and jobs need.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// How long a sign-in session's refresh token lives, seconds.
     pub refresh_token_ttl_secs: u32,
     /// Webhook targets and delivery.
     pub webhooks: WebhookSettings,
+}
+
+impl Default for Settings {
+    /// The service's defaults: refresh tokens live 30 days.
+    fn default() -> Self {
+        Settings {
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            webhooks: WebhookSettings::default(),
+        }
+    }
 }
 
 /// Where webhooks may go and how hard Tandem tries to deliver them.

@@ -352,7 +352,7 @@ mod tests {
         let pool = connect(&url, 1).unwrap();
         let mut conn = pool.get().unwrap();
         let result: Result<(), StoreError> = write_transaction(&mut conn, |c| {
-            crate::settings::insert(c, "k", "v")?;
+            crate::settings::insert(c, "k", "v", chrono::NaiveDateTime::default())?;
             Err(StoreError::Stale)
         });
         assert!(result.is_err());

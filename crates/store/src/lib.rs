@@ -23,6 +23,8 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sql_types;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod users;
 pub mod webhooks;
 

@@ -1,6 +1,6 @@
 //! Server-wide settings that must survive restarts, such as a generated signing secret.
 
-use chrono::Utc;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::server_settings;
@@ -17,12 +17,17 @@ pub fn get(conn: &mut DbConnection, name: &str) -> StoreResult<Option<String>> {
 }
 
 /// Writes a setting that does not exist yet ([`StoreError::Conflict`] if it does).
-pub fn insert(conn: &mut DbConnection, name: &str, value: &str) -> StoreResult<()> {
+pub fn insert(
+    conn: &mut DbConnection,
+    name: &str,
+    value: &str,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
     diesel::insert_into(server_settings::table)
         .values((
             server_settings::name.eq(name),
             server_settings::value.eq(value),
-            server_settings::created_at.eq(Utc::now().naive_utc()),
+            server_settings::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
@@ -36,11 +41,12 @@ pub fn get_or_insert_with(
     conn: &mut DbConnection,
     name: &str,
     make: impl FnOnce() -> String,
+    now: NaiveDateTime,
 ) -> StoreResult<String> {
     if let Some(value) = get(conn, name)? {
         return Ok(value);
     }
-    match insert(conn, name, &make()) {
+    match insert(conn, name, &make(), now) {
         Ok(()) | Err(StoreError::Conflict(_)) => {}
         Err(other) => return Err(other),
     }

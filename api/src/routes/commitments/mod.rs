@@ -66,7 +66,7 @@ pub async fn create_commitment(
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), ListCommitmentsQuery),
     responses(
-        (status = 200, description = "A page of commitments (CSV columns: id, meeting_id, owner_id, goal_id, text, due_on, status, status_note, closed_at, created_at, updated_at)",
+        (status = 200, description = "A page of commitments (CSV: one row per commitment)",
             content((crate::http::list::Page<CommitmentView> = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),

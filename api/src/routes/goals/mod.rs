@@ -17,7 +17,7 @@ use crate::http::conditional::{current, etag, expected_version, tagged};
 use crate::http::extract::{Json, MergePatch, Query, parse_json};
 use crate::http::idempotency::{self, Created};
 use crate::http::list;
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::routes::refusals;
 use crate::state::AppState;
 use crate::views::goals::{ChangeView, GoalView};
@@ -263,25 +263,7 @@ pub async fn upsert_goal_by_external_ref(
     Json(mut body): Json<GoalInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (pid, source, external_ref) = path.into_inner();
-    let mut errors = Vec::new();
-    for (field, given, wanted, max) in [
-        ("source", &body.source, &source, 100),
-        ("external_ref", &body.external_ref, &external_ref, 200),
-    ] {
-        if given.as_ref().is_some_and(|g| g != wanted) {
-            errors.push(FieldError::new(
-                field,
-                "mismatch",
-                format!("must be {wanted:?}, as in the path, or left out"),
-            ));
-        } else {
-            crate::http::validation::path_identifier(field, wanted, max)?;
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    (body.source, body.external_ref) = (Some(source), Some(external_ref));
+    body.take_reference(source, external_ref)?;
     body.validate()?;
     let expected = expected_version(&req)?;
     let (actor, pid) = (caller.actor(&state), pid.to_string());

@@ -8,6 +8,8 @@ use tandem_domain::goal::GoalStatus;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::http::problem::{ApiError, FieldError};
+
 pub use crate::views::goals::{MetricInput, MilestoneInput};
 
 /// A goal as written by its owner. Every field is optional: a draft may be saved half-done, and
@@ -117,6 +119,31 @@ pub struct HistoryQuery {
 }
 
 impl GoalInput {
+    /// Takes `source` and `external_ref` from the upsert path: the body may repeat them but not
+    /// contradict them, and they must be usable in a path.
+    pub fn take_reference(&mut self, source: String, external_ref: String) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        for (field, given, wanted, max) in [
+            ("source", &self.source, &source, 100),
+            ("external_ref", &self.external_ref, &external_ref, 200),
+        ] {
+            if given.as_ref().is_some_and(|g| g != wanted) {
+                errors.push(FieldError::new(
+                    field,
+                    "mismatch",
+                    format!("must be {wanted:?}, as in the path, or left out"),
+                ));
+            } else {
+                crate::http::validation::path_identifier(field, wanted, max)?;
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        (self.source, self.external_ref) = (Some(source), Some(external_ref));
+        Ok(())
+    }
+
     /// The document and the milestones given with it.
     pub fn into_parts(self) -> (GoalDocument, Vec<NewMilestone>) {
         let milestones = self

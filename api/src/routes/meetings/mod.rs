@@ -92,7 +92,7 @@ pub async fn schedule_meeting(
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), ListMeetingsQuery),
     responses(
-        (status = 200, description = "A page of meetings (CSV columns: id, partnership_id, status, scheduled_at, local_start, slot_at, length_minutes, location, held_at, on_time, cancel_reason, reschedule_count, created_at)",
+        (status = 200, description = "A page of meetings (CSV: one row per meeting)",
             content((crate::http::list::Page<MeetingView> = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),

@@ -111,7 +111,7 @@ pub async fn create_readings_batch(
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Goal id"), ListReadingsQuery),
     responses(
-        (status = 200, description = "A page of readings (CSV: one row per reading, columns id, goal_id, value, observed_at, note, source, external_id, recorded_by, deleted_at, delete_reason, created_at)",
+        (status = 200, description = "A page of readings (CSV: one row per reading)",
             content((crate::http::list::Page<ReadingView> = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),

@@ -1,0 +1,287 @@
+//! The use cases as specifications, called directly on a database (SQLite by default, PostgreSQL
+//! when `TEST_DATABASE_URL` is set): who may do what, which rule refuses what, and that each
+//! check and its write are one transaction.
+
+// Test scaffolding may read the wall clock; the use cases never do (they get the test's clock).
+#![allow(clippy::disallowed_methods)]
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use support::{smart_goal, world};
+use tandem_app::goals;
+use tandem_app::readings::{self, Inserted, NewReading};
+use tandem_app::{AppError, Rule, Tx, identity, meetings, partnerships};
+use tandem_domain::goal::ChangeState;
+use tandem_domain::goal::GoalStatus;
+use tandem_domain::partnership::PartnershipAction;
+
+fn reading(value: f64, day: u32) -> NewReading {
+    NewReading {
+        value,
+        observed_at: Utc.with_ymd_and_hms(2026, 2, day, 9, 0, 0).unwrap(),
+        note: None,
+        source: None,
+        external_id: None,
+    }
+}
+
+fn refused_by(result: Result<impl std::fmt::Debug, AppError>) -> Rule {
+    match result {
+        Err(AppError::Refused { rule, .. }) => rule,
+        other => panic!("expected a named refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sixth_active_goal_is_refused_by_the_goal_limit_rule() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    for n in 1..=5 {
+        w.active_goal(&ada, &p, &format!("Goal {n}")).await;
+    }
+    let (actor, pid) = (ada.clone(), p.clone());
+    let sixth = w
+        .app
+        .write(move |tx| {
+            let g = goals::create(tx, &actor, &pid, &smart_goal("Goal 6"), &[])?;
+            Ok(g.goal.id)
+        })
+        .await
+        .unwrap();
+    let result = w
+        .app
+        .write(move |tx| goals::change_status(tx, &ada, &sixth, GoalStatus::Active))
+        .await;
+    assert_eq!(refused_by(result), Rule::GoalLimitReached);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_owner_records_readings_and_an_outsider_finds_nothing() {
+    let w = world();
+    let (ada, grace, eve) = (
+        w.person("Ada").await,
+        w.person("Grace").await,
+        w.person("Eve").await,
+    );
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+
+    let g = goal.clone();
+    let by_partner = w
+        .app
+        .write(move |tx| readings::record(tx, &grace, &g, &reading(11.0, 1)))
+        .await;
+    assert_eq!(refused_by(by_partner), Rule::OwnerOnly);
+
+    let (g, outsider) = (goal.clone(), eve.clone());
+    let by_outsider = w
+        .app
+        .write(move |tx| readings::record(tx, &outsider, &g, &reading(11.0, 1)))
+        .await;
+    assert!(
+        matches!(by_outsider, Err(AppError::NotFound)),
+        "{by_outsider:?}"
+    );
+    let (g, outsider) = (goal.clone(), eve.clone());
+    let seen = w.app.read(move |tx| goals::get(tx, &outsider, &g)).await;
+    assert!(matches!(seen, Err(AppError::NotFound)), "{seen:?}");
+    let scheduled = w
+        .app
+        .write(move |tx| meetings::schedule(tx, &eve, &p, &Default::default()))
+        .await;
+    assert!(
+        matches!(scheduled, Err(AppError::NotFound)),
+        "{scheduled:?}"
+    );
+
+    let recorded = w
+        .app
+        .write(move |tx| readings::record(tx, &ada, &goal, &reading(11.0, 1)))
+        .await
+        .unwrap();
+    assert!(matches!(recorded, Inserted::Created(_)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reading_from_after_the_clock_is_refused_whatever_the_wall_clock_says() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+    // The app's clock says 2026-02-10: a reading of 2026-02-20 is in its future, although the
+    // machine's clock is far later.
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 2, 10, 9, 0, 0).unwrap());
+    let (actor, g) = (ada.clone(), goal.clone());
+    let future = w
+        .app
+        .write(move |tx| readings::record(tx, &actor, &g, &reading(10.0, 20)))
+        .await;
+    match future {
+        Err(AppError::Invalid(issues)) => {
+            assert_eq!(issues[0].pointer, "/observed_at");
+            assert_eq!(issues[0].code, "in_the_future");
+        }
+        other => panic!("expected in_the_future, got {other:?}"),
+    }
+    let past = w
+        .app
+        .write(move |tx| readings::record(tx, &ada, &goal, &reading(10.0, 9)))
+        .await;
+    assert!(past.is_ok(), "{past:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn easing_a_target_waits_for_the_partner_who_alone_decides() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+
+    let patch = json!({"metric": {"target": 10.5}});
+    let (actor, g) = (ada.clone(), goal.clone());
+    let edited = w
+        .app
+        .write(move |tx| goals::edit(tx, &actor, &g, None, patch.as_object().unwrap()))
+        .await
+        .unwrap();
+    assert!(
+        edited.only_pending,
+        "an easier target is not applied at once"
+    );
+    assert_eq!(edited.detail.goal.target, Some(9.6));
+    let change = edited.detail.pending[0].clone();
+    assert_eq!(change.state, ChangeState::Pending);
+
+    let (actor, g, c) = (ada.clone(), goal.clone(), change.id.clone());
+    let by_owner = w
+        .app
+        .write(move |tx| goals::decide(tx, &actor, &g, &c, true))
+        .await;
+    assert_eq!(refused_by(by_owner), Rule::PartnerDecides);
+
+    let (g, c) = (goal.clone(), change.id.clone());
+    let decided = w
+        .app
+        .write(move |tx| goals::decide(tx, &grace, &g, &c, true))
+        .await
+        .unwrap();
+    assert_eq!(decided.goal.target, Some(10.5));
+    assert!(decided.pending.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn meetings_are_scheduled_only_in_an_active_partnership() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let (actor, pid) = (ada.clone(), p.clone());
+    w.app
+        .write(move |tx| partnerships::transition(tx, &actor, &pid, PartnershipAction::Pause))
+        .await
+        .unwrap();
+    let paused = w
+        .app
+        .write(move |tx| meetings::schedule(tx, &grace, &p, &Default::default()))
+        .await;
+    assert_eq!(refused_by(paused), Rule::PartnershipNotActive);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reused_refresh_token_revokes_its_session_although_the_request_is_refused() {
+    let w = world();
+    let ada = w.person("Ada").await;
+    let email = ada.email.clone();
+    let session = w
+        .app
+        .write(move |tx| {
+            let user = identity::account_by_email(tx, &email)?.expect("registered");
+            identity::open_session(tx, &user)
+        })
+        .await
+        .unwrap();
+    let user_id = session.user_id;
+    let (first, sid) = (session.refresh_jti, session.id);
+    let rotated = w
+        .app
+        .write(move |tx| identity::rotate(tx, first, user_id))
+        .await
+        .unwrap()
+        .into_result()
+        .unwrap();
+    // The first token again: refused, and the refusal's revocation committed.
+    let replay = w
+        .app
+        .write(move |tx| identity::rotate(tx, first, user_id))
+        .await
+        .unwrap()
+        .into_result();
+    assert!(
+        matches!(replay, Err(AppError::Unauthorized(_))),
+        "{replay:?}"
+    );
+    let live = w
+        .app
+        .read(move |tx| identity::session_user(tx, user_id, sid))
+        .await
+        .unwrap();
+    assert!(live.is_none(), "the session is revoked");
+    let second = rotated.refresh_jti;
+    let after = w
+        .app
+        .write(move |tx| identity::rotate(tx, second, user_id))
+        .await
+        .unwrap()
+        .into_result();
+    assert!(after.is_err(), "the rotated token died with its session");
+}
+
+/// The check that a goal takes readings and the reading's write are one transaction: a goal
+/// dropped by a transaction still open when a reading comes in is judged as dropped once that
+/// transaction commits, so no reading lands on a closed goal.
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_a_goal_while_a_reading_is_recorded_leaves_no_reading_on_the_dropped_goal() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+
+    // The drop holds its transaction open until the reading has been attempted.
+    let (dropped_tx, dropped_rx) = std::sync::mpsc::channel();
+    let (pool, now, settings) = (w.app.pool().clone(), w.app.now(), w.app.settings().clone());
+    let (owner, g) = (ada.clone(), goal.clone());
+    let dropper = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        tandem_store::write_transaction(&mut conn, |conn| {
+            let mut tx = Tx::new(conn, now, &settings);
+            goals::change_status(&mut tx, &owner, &g, GoalStatus::Dropped)?;
+            dropped_tx.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(400));
+            Ok::<_, AppError>(())
+        })
+        .unwrap();
+    });
+    dropped_rx.recv().unwrap();
+    let (actor, g) = (ada.clone(), goal.clone());
+    let attempt = w
+        .app
+        .write(move |tx| readings::record(tx, &actor, &g, &reading(10.0, 1)))
+        .await;
+    dropper.join().unwrap();
+
+    assert_eq!(refused_by(attempt), Rule::GoalClosed);
+    let stored = w
+        .app
+        .read(move |tx| readings::list(tx, &ada, &goal, &Default::default(), None, 10))
+        .await
+        .unwrap();
+    assert!(
+        stored.is_empty(),
+        "no reading on the dropped goal: {stored:?}"
+    );
+}
