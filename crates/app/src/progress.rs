@@ -4,18 +4,23 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use tandem_domain::cadence::resolve_local;
-use tandem_domain::goal::{Direction, GoalStatus, Milestone};
+use tandem_domain::goal::{Direction, Milestone};
+
 use tandem_domain::progress::{
-    GoalPlan, PlanError, PlanFields, ProgressReport, ProgressStatus, Reading, StatusThresholds,
-    progress,
+    GoalPlan, LineSums, PlanError, PlanFields, ProgressReport, ProgressStatus, Reading,
+    ReadingSummary, StatusThresholds, progress_of,
 };
 use tandem_domain::scorecard::{Line, roll_up};
-use tandem_store::goals::{self, Goal, GoalFilter, MilestoneRow};
-use tandem_store::partnerships::Partnership;
-use tandem_store::{readings, users};
+use tandem_domain::zone::OffsetTable;
+use tandem_store::goals::{self, Goal, MilestoneRow};
+use tandem_store::partnerships::{self as stored_partnerships, Partnership};
+use tandem_store::readings::{self, Aggregate, AggregateScope, UtcOffsets};
+use tandem_store::users;
 
-use crate::partnerships::{local_time, members, thresholds, time_zone, visible};
+use crate::partnerships::{local_time, members, thresholds, time_zone};
 use crate::{Actor, AppError, AppResult, Rule, Tx};
 
 /// Milestones as the domain sees them.
@@ -68,7 +73,66 @@ impl GoalProgress {
     }
 }
 
-/// The domain's report for one goal at `as_of`.
+/// The zone's offset table, computed once per zone per process (chrono-tz's rules are built in).
+fn offset_table(tz: Tz) -> Arc<OffsetTable> {
+    static TABLES: OnceLock<Mutex<HashMap<Tz, Arc<OffsetTable>>>> = OnceLock::new();
+    let tables = TABLES.get_or_init(Default::default);
+    if let Some(table) = tables.lock().ok().and_then(|t| t.get(&tz).cloned()) {
+        return table;
+    }
+    let table = Arc::new(OffsetTable::of(tz));
+    if let Ok(mut t) = tables.lock() {
+        t.insert(tz, table.clone());
+    }
+    table
+}
+
+/// The database's summaries of the goals in `scope` at `as_of`, by goal id: one statement, whatever
+/// the number of readings.
+fn aggregates(
+    tx: &mut Tx<'_>,
+    p: &Partnership,
+    scope: AggregateScope<'_>,
+    as_of: DateTime<Utc>,
+) -> AppResult<HashMap<String, Aggregate>> {
+    let table = offset_table(time_zone(p));
+    let zone = UtcOffsets {
+        initial: table.initial,
+        changes: &table.changes,
+    };
+    Ok(
+        readings::aggregates(tx.conn, scope, as_of.naive_utc(), zone)?
+            .into_iter()
+            .map(|a| (a.goal_id.clone(), a))
+            .collect(),
+    )
+}
+
+/// A database summary as the domain reads it (no summary: no readings).
+fn summary_of(p: &Partnership, aggregate: Option<&Aggregate>) -> ReadingSummary {
+    let Some(a) = aggregate.filter(|a| a.n > 0) else {
+        return ReadingSummary::default();
+    };
+    ReadingSummary {
+        latest: Some(Reading {
+            value: a.latest_value,
+            observed_at: local_time(p, a.latest_observed_at.and_utc()),
+        }),
+        line: Some(LineSums {
+            n: a.n as u64,
+            mean_x: a.mean_x,
+            mean_half_y: a.mean_half_y,
+            sxx: a.sxx,
+            sxy: a.sxy,
+            first_second: a.first_second,
+            last_second: a.last_second,
+        }),
+        in_period: a.in_period as u64,
+        on_target: a.on_target as u64,
+    }
+}
+
+/// The domain's report for one goal at `as_of`, from the database's summary of its readings.
 pub fn report(
     tx: &mut Tx<'_>,
     goal: &Goal,
@@ -76,16 +140,10 @@ pub fn report(
     as_of: DateTime<Utc>,
 ) -> AppResult<ProgressReport> {
     let plan = plan_of(goal, &goals::milestones_of(tx.conn, &goal.id)?)?;
-    let series: Vec<Reading> = readings::series(tx.conn, &goal.id, as_of.naive_utc())?
-        .into_iter()
-        .map(|(value, at)| Reading {
-            value,
-            observed_at: local_time(p, at.and_utc()),
-        })
-        .collect();
-    Ok(progress(
+    let summaries = aggregates(tx, p, AggregateScope::Goal(&goal.id), as_of)?;
+    Ok(progress_of(
         &plan,
-        &series,
+        &summary_of(p, summaries.get(&goal.id)),
         local_time(p, as_of),
         thresholds(p),
     ))
@@ -179,23 +237,35 @@ pub struct Scorecard {
 /// Builds the scorecard of a partnership at `as_of`: per partner, every active goal with its
 /// progress, and the weighted roll-up ([`tandem_domain::scorecard`]).
 pub fn scorecard(tx: &mut Tx<'_>, p: &Partnership, as_of: DateTime<Utc>) -> AppResult<Scorecard> {
+    let names = users::display_names(tx.conn, &members(p))?;
+    scorecard_named(tx, p, names.into_iter().collect(), as_of)
+}
+
+/// The scorecard, with the members' display names already known: two statements (goals with
+/// their milestones; the readings' summaries), however many goals and readings there are.
+fn scorecard_named(
+    tx: &mut Tx<'_>,
+    p: &Partnership,
+    names: HashMap<String, String>,
+    as_of: DateTime<Utc>,
+) -> AppResult<Scorecard> {
     let tz = time_zone(p);
+    let active = goals::active_with_milestones(tx.conn, &p.id)?;
+    let summaries = aggregates(tx, p, AggregateScope::ActiveGoalsOf(&p.id), as_of)?;
     let mut partners = Vec::new();
     for member in members(p) {
-        let user = users::find_str(tx.conn, &member)?;
-        let filter = GoalFilter {
-            owner_id: Some(member.clone()),
-            status: Some(GoalStatus::Active),
-            updated_since: None,
-        };
         let mut lines = Vec::new();
-        for goal in goals::list(tx.conn, &p.id, &filter, None, 1000)? {
-            let r = match report(tx, &goal, p, as_of) {
-                Ok(r) => r,
-                // Active goals are complete (the SMART check); defensive all the same.
-                Err(AppError::Refused { .. }) => continue,
-                Err(e) => return Err(e),
+        for (goal, milestones) in active.iter().filter(|(g, _)| g.owner_id == member) {
+            // Active goals are complete (the SMART check); defensive all the same.
+            let Ok(plan) = plan_of(goal, milestones) else {
+                continue;
             };
+            let r = progress_of(
+                &plan,
+                &summary_of(p, summaries.get(&goal.id)),
+                local_time(p, as_of),
+                thresholds(p),
+            );
             lines.push(CardLine {
                 goal_id: goal.id.clone(),
                 title: goal.title.clone(),
@@ -226,8 +296,8 @@ pub fn scorecard(tx: &mut Tx<'_>, p: &Partnership, as_of: DateTime<Utc>) -> AppR
                 .collect::<Vec<_>>(),
         );
         partners.push(PartnerCard {
+            display_name: names.get(&member).cloned().unwrap_or_default(),
             user_id: member,
-            display_name: user.display_name,
             goals: lines,
             weighted_progress: rollup.weighted_progress,
             weakest_status: rollup.weakest_status,
@@ -241,16 +311,23 @@ pub fn scorecard(tx: &mut Tx<'_>, p: &Partnership, as_of: DateTime<Utc>) -> AppR
     })
 }
 
-/// The scorecard of a partnership the actor belongs to.
+/// The scorecard of a partnership the actor belongs to: with the caller's authentication, four
+/// statements in all (the partnership with its members' names, goals with milestones, the
+/// readings' summaries).
 pub fn partnership_scorecard(
     tx: &mut Tx<'_>,
     actor: &Actor,
     partnership_id: &str,
     as_of: Option<DateTime<Utc>>,
 ) -> AppResult<Scorecard> {
-    let p = visible(tx, actor, partnership_id)?;
+    let (p, inviter, invitee) =
+        stored_partnerships::find_for_member_named(tx.conn, partnership_id, actor.member())?;
+    let mut names = HashMap::from([(p.inviter_id.clone(), inviter)]);
+    if let (Some(id), Some(name)) = (p.invitee_id.clone(), invitee) {
+        names.insert(id, name);
+    }
     let as_of = as_of.unwrap_or_else(|| tx.now());
-    scorecard(tx, &p, as_of)
+    scorecard_named(tx, &p, names, as_of)
 }
 
 #[cfg(test)]

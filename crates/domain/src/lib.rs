@@ -33,6 +33,7 @@ pub mod smart;
 pub mod sync;
 pub mod token;
 pub mod webhook;
+pub mod zone;
 
 pub use goal::{Direction, GoalDraft, GoalStatus, MetricDraft, MetricKind, Milestone};
 pub use names::Named;

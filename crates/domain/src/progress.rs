@@ -247,7 +247,16 @@ impl GoalPlan {
 
     /// Days from the start to `t` (negative before the start).
     fn days_since_start(&self, t: NaiveDateTime) -> f64 {
-        (t - self.start_at()).num_seconds() as f64 / SECONDS_PER_DAY
+        self.seconds_since_start(t) as f64 / SECONDS_PER_DAY
+    }
+
+    /// Whole seconds from the start to `t`, rounded down: the unit a database computes the same
+    /// offsets in ([`ReadingSummary`]), so both agree exactly.
+    pub fn seconds_since_start(&self, t: NaiveDateTime) -> i64 {
+        (t - self.start_at()).num_microseconds().map_or_else(
+            || (t - self.start_at()).num_seconds(),
+            |us| us.div_euclid(1_000_000),
+        )
     }
 }
 
@@ -379,27 +388,140 @@ pub struct ProgressReport {
 }
 
 /// Computes a goal's progress report at `as_of`. Readings after `as_of` are ignored; readings
-/// need not be sorted.
+/// need not be sorted. Of readings observed at the same instant, the last one given is the latest.
 pub fn progress(
     plan: &GoalPlan,
     readings: &[Reading],
     as_of: NaiveDateTime,
     thresholds: StatusThresholds,
 ) -> ProgressReport {
-    let visible = || readings.iter().filter(|r| r.observed_at <= as_of);
-    let latest = visible().fold(None::<&Reading>, |best, r| match best {
-        Some(b) if b.observed_at > r.observed_at => Some(b),
-        _ => Some(r),
-    });
+    progress_of(
+        plan,
+        &ReadingSummary::of(plan, readings, as_of),
+        as_of,
+        thresholds,
+    )
+}
+
+/// Everything the progress math needs from a goal's readings at or before an instant, in a size
+/// that does not grow with their number: a database computes it with aggregates, so a scorecard
+/// costs the same with ten readings per goal or ten thousand. [`ReadingSummary::of`] computes the
+/// same in memory (and defines it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadingSummary {
+    /// The latest reading (by observation time).
+    pub latest: Option<Reading>,
+    /// Sums for the least-squares line of value over days since the start; none without readings.
+    pub line: Option<LineSums>,
+    /// Readings observed at or after the start (the keep-a-level period).
+    pub in_period: u64,
+    /// Of those, readings on the good side of (or at) the target.
+    pub on_target: u64,
+}
+
+/// Centred least-squares sums over readings, x in days since the goal's start and y halved (sums
+/// of huge values must not overflow): centring keeps the fit stable for large day offsets.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineSums {
+    /// How many readings.
+    pub n: u64,
+    /// Mean of x.
+    pub mean_x: f64,
+    /// Mean of y / 2.
+    pub mean_half_y: f64,
+    /// Sum of (x - mean x)^2.
+    pub sxx: f64,
+    /// Sum of (x - mean x) (y / 2 - mean of y / 2).
+    pub sxy: f64,
+    /// The earliest reading's offset from the start, whole seconds ([`GoalPlan::seconds_since_start`]).
+    pub first_second: i64,
+    /// The latest reading's offset from the start, whole seconds.
+    pub last_second: i64,
+}
+
+impl LineSums {
+    /// Whether the readings fall on at least two local calendar days (a line needs them).
+    pub fn spans_two_days(&self) -> bool {
+        self.first_second.div_euclid(86_400) != self.last_second.div_euclid(86_400)
+    }
+}
+
+impl ReadingSummary {
+    /// The summary of `readings` at or before `as_of`, computed in memory.
+    pub fn of(plan: &GoalPlan, readings: &[Reading], as_of: NaiveDateTime) -> Self {
+        let visible = || readings.iter().filter(|r| r.observed_at <= as_of);
+        let latest = visible()
+            .fold(None::<&Reading>, |best, r| match best {
+                Some(b) if b.observed_at > r.observed_at => Some(b),
+                _ => Some(r),
+            })
+            .copied();
+        let (mut n, mut sum_x, mut sum_y) = (0u64, 0.0, 0.0);
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        let (mut in_period, mut on_target) = (0u64, 0u64);
+        for r in visible() {
+            let seconds = plan.seconds_since_start(r.observed_at);
+            n += 1;
+            sum_x += plan.days_since_start(r.observed_at);
+            sum_y += r.value / 2.0;
+            first = first.min(seconds);
+            last = last.max(seconds);
+            if seconds >= 0 {
+                in_period += 1;
+                if level_held(plan.direction, r.value, plan.target) {
+                    on_target += 1;
+                }
+            }
+        }
+        let line = (n > 0).then(|| {
+            let (mean_x, mean_half_y) = (sum_x / n as f64, sum_y / n as f64);
+            let (mut sxx, mut sxy) = (0.0, 0.0);
+            for r in visible() {
+                let dx = plan.days_since_start(r.observed_at) - mean_x;
+                sxx += dx * dx;
+                sxy += dx * (r.value / 2.0 - mean_half_y);
+            }
+            LineSums {
+                n,
+                mean_x,
+                mean_half_y,
+                sxx,
+                sxy,
+                first_second: first,
+                last_second: last,
+            }
+        });
+        ReadingSummary {
+            latest,
+            line,
+            in_period,
+            on_target,
+        }
+    }
+}
+
+/// Whether a keep-a-level reading holds the level (only `at_least`/`at_most` goals have one).
+pub fn level_held(direction: Direction, value: f64, target: f64) -> bool {
+    matches!(direction, Direction::AtLeast | Direction::AtMost) && reached(direction, value, target)
+}
+
+/// Computes a goal's progress report at `as_of` from the summary of its readings at or before it.
+pub fn progress_of(
+    plan: &GoalPlan,
+    summary: &ReadingSummary,
+    as_of: NaiveDateTime,
+    thresholds: StatusThresholds,
+) -> ProgressReport {
+    let latest = summary.latest.as_ref();
     let elapsed = plan.days_since_start(as_of).clamp(0.0, plan.length_days());
     let over = as_of >= plan.end_at();
     let staleness = staleness(plan, latest, as_of);
 
     let (progress, expected, expected_value, status, explanation, forecast) = match plan.direction {
         Direction::Increase | Direction::Decrease => {
-            numeric(plan, latest, as_of, elapsed, over, thresholds, readings)
+            numeric(plan, latest, as_of, elapsed, over, thresholds, summary.line)
         }
-        Direction::AtLeast | Direction::AtMost => keep_level(plan, visible(), over, thresholds),
+        Direction::AtLeast | Direction::AtMost => keep_level(plan, summary, over, thresholds),
         Direction::Milestone => milestones(plan, as_of, over, thresholds),
     };
     ProgressReport {
@@ -508,7 +630,7 @@ fn numeric(
     elapsed: f64,
     over: bool,
     thresholds: StatusThresholds,
-    readings: &[Reading],
+    line: Option<LineSums>,
 ) -> Parts {
     let (b, t) = (plan.baseline, plan.target);
     let knots = path(plan);
@@ -540,7 +662,7 @@ fn numeric(
     };
     inputs.push(input("elapsed_days", elapsed));
     inputs.push(input("length_days", plan.length_days()));
-    let forecast = forecast(plan, &knots, readings, as_of, elapsed, latest);
+    let forecast = forecast(plan, &knots, line, as_of, elapsed, latest);
     (
         progress,
         expected,
@@ -556,20 +678,13 @@ fn numeric(
     )
 }
 
-fn keep_level<'a>(
+fn keep_level(
     plan: &GoalPlan,
-    visible: impl Iterator<Item = &'a Reading>,
+    summary: &ReadingSummary,
     over: bool,
     thresholds: StatusThresholds,
 ) -> Parts {
-    let start = plan.start_at();
-    let (mut total, mut good) = (0usize, 0usize);
-    for r in visible.filter(|r| r.observed_at >= start) {
-        total += 1;
-        if reached(plan.direction, r.value, plan.target) {
-            good += 1;
-        }
-    }
+    let (total, good) = (summary.in_period, summary.on_target);
     let share = (total > 0).then(|| good as f64 / total as f64);
     let status = match share {
         None if over => ProgressStatus::Missed,
@@ -669,31 +784,17 @@ fn milestones(
 fn forecast(
     plan: &GoalPlan,
     knots: &[(f64, f64)],
-    readings: &[Reading],
+    line: Option<LineSums>,
     as_of: NaiveDateTime,
     elapsed: f64,
     latest: Option<&Reading>,
 ) -> Option<Forecast> {
     let latest = latest?;
-    let visible = || readings.iter().filter(|r| r.observed_at <= as_of);
-    let first_day = visible().next()?.observed_at.date();
-    if visible().all(|r| r.observed_at.date() == first_day) {
+    let line = line?;
+    if !line.spans_two_days() {
         return None; // a line needs readings on two distinct days
     }
-    // Two passes (means, then deviations) keep the fit stable for large day offsets.
-    let (mut n, mut sum_x, mut sum_y) = (0usize, 0.0, 0.0);
-    for r in visible() {
-        n += 1;
-        sum_x += plan.days_since_start(r.observed_at);
-        sum_y += r.value / 2.0; // halved: sums of huge values must not overflow
-    }
-    let (mean_x, mean_y) = (sum_x / n as f64, sum_y / n as f64);
-    let (mut sxx, mut sxy) = (0.0, 0.0);
-    for r in visible() {
-        let dx = plan.days_since_start(r.observed_at) - mean_x;
-        sxx += dx * dx;
-        sxy += dx * (r.value / 2.0 - mean_y);
-    }
+    let (n, mean_x, mean_y, sxx, sxy) = (line.n, line.mean_x, line.mean_half_y, line.sxx, line.sxy);
     let half_slope = sxy / sxx;
     let slope = finite(2.0 * half_slope)?;
     let at = |x: f64| finite(2.0 * (mean_y + half_slope * (x - mean_x)));
@@ -721,7 +822,7 @@ fn forecast(
         projected_value_at_due: at(length)?,
         projected_hit_date,
         schedule_days,
-        readings_used: n,
+        readings_used: n as usize,
     })
 }
 

@@ -241,6 +241,39 @@ pub fn claimable_deliveries(
     })
 }
 
+/// The few spellings raw SQL needs that differ between the backends; every raw query builds its
+/// text through this, so the query itself is written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect(Backend);
+
+impl Dialect {
+    /// The dialect of `conn`'s backend.
+    pub fn of(conn: &DbConnection) -> Dialect {
+        Dialect(match conn {
+            DbConnection::Postgres(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        })
+    }
+
+    /// The `n`th bind parameter (from 1).
+    pub fn param(self, n: usize) -> String {
+        match self.0 {
+            Backend::Postgres => format!("${n}"),
+            Backend::Sqlite => "?".to_owned(),
+        }
+    }
+
+    /// Whole seconds since 1970 (rounded down) of a timestamp or date expression, as an integer.
+    pub fn epoch_seconds(self, expr: &str) -> String {
+        match self.0 {
+            Backend::Postgres => {
+                format!("CAST(FLOOR(EXTRACT(EPOCH FROM CAST({expr} AS TIMESTAMP))) AS BIGINT)")
+            }
+            Backend::Sqlite => format!("CAST(strftime('%s', {expr}) AS INTEGER)"),
+        }
+    }
+}
+
 /// Whether a transaction is open on the connection.
 pub fn in_transaction(conn: &mut DbConnection) -> bool {
     type Manager = <DbConnection as Connection>::TransactionManager;

@@ -287,6 +287,34 @@ pub fn milestones_of(conn: &mut DbConnection, goal_id: &str) -> StoreResult<Vec<
         .map_err(StoreError::from)
 }
 
+/// A partnership's active goals, oldest first, each with its milestones in order, in one
+/// statement.
+pub fn active_with_milestones(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+) -> StoreResult<Vec<(Goal, Vec<MilestoneRow>)>> {
+    let rows: Vec<(Goal, Option<MilestoneRow>)> = goals::table
+        .left_join(milestones::table)
+        .filter(goals::partnership_id.eq(partnership_id))
+        .filter(goals::status.eq(Name::of(GoalStatus::Active)))
+        .order((
+            goals::created_at,
+            goals::id,
+            milestones::position,
+            milestones::id,
+        ))
+        .select((Goal::as_select(), Option::<MilestoneRow>::as_select()))
+        .load(conn)?;
+    let mut out: Vec<(Goal, Vec<MilestoneRow>)> = Vec::new();
+    for (goal, milestone) in rows {
+        match out.last_mut() {
+            Some((last, ms)) if last.id == goal.id => ms.extend(milestone),
+            _ => out.push((goal, milestone.into_iter().collect())),
+        }
+    }
+    Ok(out)
+}
+
 /// One milestone of a goal ([`StoreError::NotFound`] if the goal has no such milestone).
 pub fn find_milestone(
     conn: &mut DbConnection,

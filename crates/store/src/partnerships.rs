@@ -121,6 +121,37 @@ pub fn find_for_member(
         .map_err(StoreError::from)
 }
 
+/// The partnership, if `member` belongs to it, with its members' display names (inviter, then
+/// invitee once there is one), in one statement: what a scorecard shows before any goal.
+pub fn find_for_member_named(
+    conn: &mut DbConnection,
+    id: &str,
+    member: Member<'_>,
+) -> StoreResult<(Partnership, String, Option<String>)> {
+    use crate::schema::users;
+    if member.only.is_some_and(|only| only != id) {
+        return Err(StoreError::NotFound);
+    }
+    let (inviter, invitee) = diesel::alias!(users as inviter, users as invitee);
+    partnerships::table
+        .inner_join(inviter.on(inviter.field(users::id).eq(partnerships::inviter_id)))
+        .left_join(
+            invitee.on(invitee
+                .field(users::id)
+                .nullable()
+                .eq(partnerships::invitee_id)),
+        )
+        .filter(partnerships::id.eq(id))
+        .filter(member_filter!(member))
+        .select((
+            Partnership::as_select(),
+            inviter.field(users::display_name),
+            invitee.field(users::display_name).nullable(),
+        ))
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
 /// A page of `member`'s partnerships in (created_at, id) order, after the cursor.
 pub fn list_for_member(
     conn: &mut DbConnection,

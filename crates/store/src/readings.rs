@@ -171,8 +171,8 @@ pub fn list(
     query.load(conn).map_err(StoreError::from)
 }
 
-/// The (value, observed_at) of a goal's live readings observed at or before `as_of`, from the
-/// `(goal_id, observed_at)` index: what the progress math needs and nothing more.
+/// The (value, observed_at) of a goal's live readings observed at or before `as_of`, in
+/// observation then recording order, from the `(goal_id, observed_at)` index.
 pub fn series(
     conn: &mut DbConnection,
     goal_id: &str,
@@ -182,7 +182,7 @@ pub fn series(
         .filter(readings::goal_id.eq(goal_id))
         .filter(readings::observed_at.le(as_of))
         .filter(readings::deleted_at.is_null())
-        .order(readings::observed_at)
+        .order((readings::observed_at, readings::id))
         .select((readings::value, readings::observed_at))
         .load(conn)
         .map_err(StoreError::from)
@@ -235,6 +235,143 @@ pub fn revisions(conn: &mut DbConnection, reading_id: &str) -> StoreResult<Vec<R
         .filter(reading_revisions::reading_id.eq(reading_id))
         .order((reading_revisions::created_at, reading_revisions::id))
         .select(Revision::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Which goals [`aggregates`] summarises.
+#[derive(Debug, Clone, Copy)]
+pub enum AggregateScope<'a> {
+    /// Every active goal of a partnership (a scorecard).
+    ActiveGoalsOf(&'a str),
+    /// One goal.
+    Goal(&'a str),
+}
+
+/// A time zone's offset from UTC over time, as the database needs it: `initial` until the first
+/// change, then each `(utc_epoch_second, offset_seconds)` from that second on, in ascending order.
+#[derive(Debug, Clone, Copy)]
+pub struct UtcOffsets<'a> {
+    /// Offset before the first change, seconds.
+    pub initial: i32,
+    /// Changes, oldest first.
+    pub changes: &'a [(i64, i32)],
+}
+
+/// A goal's readings at or before an instant, reduced to what the progress math needs
+/// (`tandem_domain::progress::ReadingSummary`), computed by the database: the latest reading, the
+/// centred least-squares sums of value over local days since the goal's start, and the counts of
+/// readings in the period and holding the level. Its size does not depend on how many readings
+/// there are.
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct Aggregate {
+    /// The goal.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub goal_id: String,
+    /// Readings counted.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+    /// Mean of x (local days since the start).
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub mean_x: f64,
+    /// Mean of value / 2.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub mean_half_y: f64,
+    /// Sum of squared x deviations.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub sxx: f64,
+    /// Sum of x deviation times half-y deviation.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub sxy: f64,
+    /// Earliest local offset from the start, whole seconds.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub first_second: i64,
+    /// Latest local offset from the start, whole seconds.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub last_second: i64,
+    /// Readings at or after the start.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub in_period: i64,
+    /// Of those, readings holding a keep-a-level goal's level.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub on_target: i64,
+    /// The latest reading's value.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub latest_value: f64,
+    /// When the latest reading was observed (UTC).
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    pub latest_observed_at: NaiveDateTime,
+}
+
+/// The [`Aggregate`] of every goal in `scope` with readings at or before `as_of` (goals without
+/// any are absent), in one statement whatever the number of goals or readings. Local days are
+/// counted in the time zone whose offsets are `zone`; of readings observed at the same instant,
+/// the one recorded last is the latest.
+pub fn aggregates(
+    conn: &mut DbConnection,
+    scope: AggregateScope<'_>,
+    as_of: NaiveDateTime,
+    zone: UtcOffsets<'_>,
+) -> StoreResult<Vec<Aggregate>> {
+    use diesel::sql_types::{Text, Timestamp};
+    let d = crate::backend::Dialect::of(conn);
+    let (scope_sql, scope_value) = match scope {
+        AggregateScope::ActiveGoalsOf(p) => ("partnership_id = {p1} AND status = 'active'", p),
+        AggregateScope::Goal(g) => ("id = {p1}", g),
+    };
+    let scope_sql = scope_sql.replace("{p1}", &d.param(1));
+    // The zone's offset at each reading's second, newest change first: most readings are recent.
+    let offset = if zone.changes.is_empty() {
+        zone.initial.to_string()
+    } else {
+        let mut case = String::from("CASE");
+        for (at, seconds) in zone.changes.iter().rev() {
+            case.push_str(&format!(" WHEN s >= {at} THEN {seconds}"));
+        }
+        case + &format!(" ELSE {} END", zone.initial)
+    };
+    let sql = format!(
+        "WITH g AS (
+            SELECT id, direction, target, {start} AS start_s FROM goals WHERE {scope_sql}
+        ), r AS (
+            SELECT r.goal_id, r.id, r.value, r.observed_at, {observed} AS s,
+                   g.direction, g.target, g.start_s
+            FROM readings r JOIN g ON g.id = r.goal_id
+            WHERE r.deleted_at IS NULL AND r.observed_at <= {p2}
+        ), x AS (
+            SELECT goal_id, id, value, observed_at, direction, target,
+                   s + ({offset}) - start_s AS xs
+            FROM r
+        ), w AS (
+            SELECT goal_id, id, value, observed_at, direction, target, xs,
+                   CAST(xs AS DOUBLE PRECISION) / 86400 AS xd,
+                   AVG(CAST(xs AS DOUBLE PRECISION) / 86400) OVER (PARTITION BY goal_id) AS mx,
+                   AVG(value / 2) OVER (PARTITION BY goal_id) AS my,
+                   ROW_NUMBER() OVER (PARTITION BY goal_id ORDER BY observed_at DESC, id DESC) AS rn
+            FROM x
+        )
+        SELECT goal_id,
+               COUNT(*) AS n,
+               MAX(mx) AS mean_x,
+               MAX(my) AS mean_half_y,
+               SUM((xd - mx) * (xd - mx)) AS sxx,
+               SUM((xd - mx) * (value / 2 - my)) AS sxy,
+               MIN(xs) AS first_second,
+               MAX(xs) AS last_second,
+               SUM(CASE WHEN xs >= 0 THEN 1 ELSE 0 END) AS in_period,
+               SUM(CASE WHEN xs >= 0 AND ((direction = 'at_least' AND value >= target)
+                                       OR (direction = 'at_most' AND value <= target))
+                        THEN 1 ELSE 0 END) AS on_target,
+               MAX(CASE WHEN rn = 1 THEN value END) AS latest_value,
+               MAX(CASE WHEN rn = 1 THEN observed_at END) AS latest_observed_at
+        FROM w GROUP BY goal_id",
+        start = d.epoch_seconds("start_date"),
+        observed = d.epoch_seconds("r.observed_at"),
+        p2 = d.param(2),
+    );
+    diesel::sql_query(sql)
+        .bind::<Text, _>(scope_value)
+        .bind::<Timestamp, _>(as_of)
         .load(conn)
         .map_err(StoreError::from)
 }

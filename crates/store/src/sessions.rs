@@ -182,7 +182,8 @@ pub fn session_of_refresh(conn: &mut DbConnection, jti: Uuid) -> StoreResult<Opt
         .map_err(StoreError::from)
 }
 
-/// The user behind an access token, if its session is still live.
+/// The user behind an access token, if its session is still live: one statement, since every
+/// authenticated request pays for it.
 pub fn live_user(
     conn: &mut DbConnection,
     user_id: Uuid,
@@ -191,17 +192,13 @@ pub fn live_user(
     let live = sessions::table
         .filter(sessions::id.eq(session_id.to_string()))
         .filter(sessions::user_id.eq(user_id.to_string()))
-        .filter(sessions::revoked_at.is_null())
-        .select(sessions::id)
-        .first::<String>(conn)
-        .optional()?
-        .is_some();
-    if !live {
-        return Ok(None);
-    }
-    match crate::users::find(conn, user_id) {
-        Ok(user) => Ok(Some(user)),
-        Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
+        .filter(sessions::revoked_at.is_null());
+    crate::schema::users::table
+        .filter(crate::schema::users::id.eq(user_id.to_string()))
+        .filter(diesel::dsl::exists(live))
+        .select(crate::users::UserRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(crate::users::User::from))
+        .map_err(StoreError::from)
 }

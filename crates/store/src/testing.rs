@@ -76,3 +76,30 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Counts the statements a connection runs from now on, for tests that hold a use case to its
+/// statement budget (a number of round trips that must not grow with the data).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl StatementCounter {
+    /// Starts counting the statements `conn` runs (replacing any instrumentation it had).
+    pub fn install(conn: &mut crate::DbConnection) -> Self {
+        use diesel::connection::{Instrumentation, InstrumentationEvent};
+        let counter = StatementCounter::default();
+        let count = counter.0.clone();
+        let instrumentation = move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
+        let boxed: Box<dyn Instrumentation> = Box::new(instrumentation);
+        conn.set_instrumentation(boxed);
+        counter
+    }
+
+    /// Statements run since [`StatementCounter::install`] or the last [`StatementCounter::take`].
+    pub fn take(&self) -> usize {
+        self.0.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+}

@@ -34,9 +34,10 @@ pub struct User {
     pub deactivated_at: Option<DateTime<Utc>>,
 }
 
+/// An account row as stored.
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     email: String,
     display_name: String,
@@ -125,6 +126,18 @@ pub fn find_str(conn: &mut DbConnection, id: &str) -> StoreResult<User> {
         .select(UserRow::as_select())
         .first(conn)
         .map(User::from)
+        .map_err(StoreError::from)
+}
+
+/// The display names of the accounts `ids`, as (id, name) pairs in no particular order.
+pub fn display_names(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> StoreResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)
         .map_err(StoreError::from)
 }
 

@@ -1,0 +1,357 @@
+//! Progress and scorecards are computed from the database's aggregates of each goal's readings
+//! (one statement for all goals, whatever their number of readings): these specifications hold
+//! them to the in-memory math they replace, across daylight-saving changes and edge cases, and to
+//! their statement budget. SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set.
+
+#[allow(dead_code)]
+mod support;
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use support::{smart_goal, world};
+use tandem_app::partnerships::{self, Invitation};
+use tandem_app::readings::{self, Inserted, NewReading};
+use tandem_app::{Actor, goals, progress};
+use tandem_domain::goal::{Direction, GoalStatus};
+use tandem_domain::partnership::PartnershipAction;
+use tandem_domain::progress::{ProgressReport, Reading, StatusThresholds};
+use tandem_store::testing::StatementCounter;
+
+fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+}
+
+fn new_reading(value: f64, observed_at: DateTime<Utc>) -> NewReading {
+    NewReading {
+        value,
+        observed_at,
+        note: None,
+        source: None,
+        external_id: None,
+    }
+}
+
+/// A partnership in `zone` between two new people; (owner, partner, partnership id).
+async fn pair_in(w: &support::World, zone: &str) -> (Actor, Actor, String) {
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let (a, b, zone) = (ada.clone(), grace.clone(), zone.to_owned());
+    let p = w
+        .app
+        .write(move |tx| {
+            let invite = Invitation {
+                invitee_email: b.email.clone(),
+                time_zone: Some(zone),
+                ..Invitation::default()
+            };
+            let p = partnerships::create(tx, &a, invite)?;
+            partnerships::transition(tx, &b, &p.id, PartnershipAction::Accept)?;
+            Ok(p.id)
+        })
+        .await
+        .unwrap();
+    (ada, grace, p)
+}
+
+/// An active goal of `owner` running `direction` from 12 to 9.6 (or holding 9.6).
+async fn goal(w: &support::World, owner: &Actor, p: &str, direction: Direction) -> String {
+    let mut doc = smart_goal("Cut wait time");
+    if let Some(metric) = doc.metric.as_mut() {
+        metric.direction = Some(direction);
+    }
+    let (owner, p) = (owner.clone(), p.to_owned());
+    w.app
+        .write(move |tx| {
+            let g = goals::create(tx, &owner, &p, &doc, &[])?;
+            goals::change_status(tx, &owner, &g.goal.id, GoalStatus::Active)?;
+            Ok(g.goal.id)
+        })
+        .await
+        .unwrap()
+}
+
+/// Records every reading; returns their ids in order.
+async fn record(
+    w: &support::World,
+    owner: &Actor,
+    goal: &str,
+    items: Vec<NewReading>,
+) -> Vec<String> {
+    let (owner, goal) = (owner.clone(), goal.to_owned());
+    w.app
+        .write(move |tx| {
+            let mut ids = Vec::new();
+            for item in &items {
+                match readings::record(tx, &owner, &goal, item)? {
+                    Inserted::Created(r) | Inserted::Existing(r) => ids.push(r.id),
+                }
+            }
+            Ok(ids)
+        })
+        .await
+        .unwrap()
+}
+
+/// The same report computed the old way: every live reading loaded and handed to the domain.
+async fn in_memory(
+    w: &support::World,
+    owner: &Actor,
+    goal: &str,
+    as_of: DateTime<Utc>,
+) -> ProgressReport {
+    let (owner, goal) = (owner.clone(), goal.to_owned());
+    w.app
+        .read(move |tx| {
+            let (g, p) = goals::visible(tx, &owner, &goal)?;
+            let plan = progress::plan_of(&g, &tandem_store::goals::milestones_of(tx.conn, &g.id)?)?;
+            let tz: chrono_tz::Tz = p.time_zone.parse().unwrap();
+            let series: Vec<Reading> =
+                tandem_store::readings::series(tx.conn, &g.id, as_of.naive_utc())?
+                    .into_iter()
+                    .map(|(value, t)| Reading {
+                        value,
+                        observed_at: t.and_utc().with_timezone(&tz).naive_local(),
+                    })
+                    .collect();
+            let local_as_of = as_of.with_timezone(&tz).naive_local();
+            let thresholds = StatusThresholds::new(p.on_track_gap, p.at_risk_gap).unwrap();
+            Ok(tandem_domain::progress::progress(
+                &plan,
+                &series,
+                local_as_of,
+                thresholds,
+            ))
+        })
+        .await
+        .unwrap()
+}
+
+async fn from_sql(
+    w: &support::World,
+    owner: &Actor,
+    goal: &str,
+    as_of: DateTime<Utc>,
+) -> ProgressReport {
+    let (owner, goal) = (owner.clone(), goal.to_owned());
+    w.app
+        .read(move |tx| progress::goal_progress(tx, &owner, &goal, Some(as_of)))
+        .await
+        .unwrap()
+        .report
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Equal except for the last bits of sums the database adds up in its own order.
+fn assert_same(sql: &ProgressReport, memory: &ProgressReport, what: &str) {
+    assert_eq!(sql.current, memory.current, "{what}: current");
+    assert_eq!(
+        sql.current_observed_at, memory.current_observed_at,
+        "{what}: when"
+    );
+    assert_eq!(sql.progress, memory.progress, "{what}: progress");
+    assert_eq!(sql.expected, memory.expected, "{what}: expected");
+    assert_eq!(sql.status, memory.status, "{what}: status");
+    assert_eq!(sql.staleness, memory.staleness, "{what}: staleness");
+    assert_eq!(sql.explanation, memory.explanation, "{what}: explanation");
+    match (&sql.forecast, &memory.forecast) {
+        (None, None) => {}
+        (Some(s), Some(m)) => {
+            assert_eq!(s.readings_used, m.readings_used, "{what}: readings used");
+            assert!(
+                close(s.current_rate, m.current_rate),
+                "{what}: rate {s:?} vs {m:?}"
+            );
+            assert!(
+                close(s.projected_value_at_due, m.projected_value_at_due),
+                "{what}: projection {s:?} vs {m:?}"
+            );
+            assert_eq!(s.required_rate, m.required_rate, "{what}: required rate");
+            assert_eq!(s.schedule_days, m.schedule_days, "{what}: schedule");
+            let days = |d: Option<NaiveDate>| d.map(|d| d.num_days_from_ce());
+            assert!(
+                days(s.projected_hit_date)
+                    .zip(days(m.projected_hit_date))
+                    .is_none_or(|(a, b)| (a - b).abs() <= 1),
+                "{what}: hit date {s:?} vs {m:?}"
+            );
+        }
+        other => panic!("{what}: forecast differs: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_aggregates_give_the_same_progress_as_the_readings_themselves_across_dst() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let decrease = goal(&w, &ada, &p, Direction::Decrease).await;
+    let mut items = vec![
+        // Before the start (local 2025-12-31 23:59:59.5): outside the keep-level period, in the line.
+        new_reading(
+            12.4,
+            at(2025, 12, 31, 23, 59, 59) + chrono::Duration::milliseconds(500),
+        ),
+        new_reading(11.9, at(2026, 1, 15, 9, 0, 0)),
+        // Two at the same instant: the one recorded last is the latest.
+        new_reading(11.5, at(2026, 3, 28, 23, 30, 0)),
+        // 23:30 UTC after the clocks go forward is 00:30 the next local day.
+        new_reading(11.2, at(2026, 3, 29, 23, 30, 0)),
+        new_reading(10.9, at(2026, 5, 20, 23, 30, 0)),
+        new_reading(10.7, at(2026, 5, 20, 23, 30, 0)),
+    ];
+    let ids = record(&w, &ada, &decrease, items.clone()).await;
+    // A deleted reading leaves the math.
+    let (owner, gone) = (ada.clone(), ids[1].clone());
+    w.app
+        .write(move |tx| readings::delete(tx, &owner, &gone, None, None))
+        .await
+        .unwrap();
+    for as_of in [
+        at(2025, 12, 31, 12, 0, 0),
+        at(2026, 1, 10, 0, 0, 0),
+        at(2026, 3, 29, 0, 59, 59),
+        at(2026, 3, 30, 0, 0, 0),
+        at(2026, 5, 20, 23, 30, 0),
+        at(2026, 6, 1, 12, 0, 0),
+    ] {
+        let (sql, memory) = (
+            from_sql(&w, &ada, &decrease, as_of).await,
+            in_memory(&w, &ada, &decrease, as_of).await,
+        );
+        assert_same(&sql, &memory, &format!("decrease at {as_of}"));
+    }
+    let latest = from_sql(&w, &ada, &decrease, at(2026, 6, 1, 12, 0, 0)).await;
+    assert_eq!(
+        latest.current,
+        Some(10.7),
+        "the later of two simultaneous readings"
+    );
+    assert_eq!(latest.forecast.as_ref().map(|f| f.readings_used), Some(5));
+
+    // A keep-a-level goal counts readings in its period on the right side of the target.
+    let level = goal(&w, &ada, &p, Direction::AtMost).await;
+    items
+        .iter_mut()
+        .enumerate()
+        .for_each(|(i, r)| r.value = 9.0 + i as f64 * 0.3);
+    record(&w, &ada, &level, items).await;
+    let (sql, memory) = (
+        from_sql(&w, &ada, &level, at(2026, 6, 1, 12, 0, 0)).await,
+        in_memory(&w, &ada, &level, at(2026, 6, 1, 12, 0, 0)).await,
+    );
+    assert_same(&sql, &memory, "at most");
+    assert_eq!(
+        sql.explanation.computation, "2 / 5",
+        "9.3, 9.6 hold the level; the early one is outside"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readings_on_one_local_day_give_no_forecast_even_when_utc_dates_differ() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "America/New_York").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    // 2026-04-01 22:00 and 2026-04-02 03:00 UTC are both 1 April in New York.
+    record(
+        &w,
+        &ada,
+        &g,
+        vec![
+            new_reading(11.0, at(2026, 4, 1, 22, 0, 0)),
+            new_reading(10.0, at(2026, 4, 2, 3, 0, 0)),
+        ],
+    )
+    .await;
+    let sql = from_sql(&w, &ada, &g, at(2026, 6, 1, 12, 0, 0)).await;
+    assert!(sql.forecast.is_none(), "one local day: {:?}", sql.forecast);
+    assert_same(
+        &sql,
+        &in_memory(&w, &ada, &g, at(2026, 6, 1, 12, 0, 0)).await,
+        "one day",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scorecard_costs_the_same_statements_with_ten_readings_or_a_thousand() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, grace, p) = pair_in(&w, "Europe/Berlin").await;
+    let goals = [
+        goal(&w, &ada, &p, Direction::Decrease).await,
+        goal(&w, &grace, &p, Direction::AtLeast).await,
+    ];
+    let count = |readings: usize| {
+        let (w, ada, p) = (&w, ada.clone(), p.clone());
+        async move {
+            let (actor, p) = (ada.clone(), p.clone());
+            w.app
+                .read(move |tx| {
+                    let counter = StatementCounter::install(tx.conn);
+                    let card = progress::partnership_scorecard(tx, &actor, &p, None)?;
+                    let scorecard = counter.take();
+                    let session = tandem_store::sessions::live_user(
+                        tx.conn,
+                        uuid::Uuid::parse_str(&actor.id).unwrap(),
+                        uuid::Uuid::now_v7(),
+                    )?;
+                    assert!(session.is_none());
+                    let auth = counter.take();
+                    let lines: usize = card.partners.iter().map(|c| c.goals.len()).sum();
+                    assert_eq!(lines, 2, "{readings} readings: both goals on the card");
+                    Ok((scorecard, auth))
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let few = count(0).await;
+    for (i, g) in goals.iter().enumerate() {
+        let owner = if i == 0 { &ada } else { &grace };
+        let items = (0..500)
+            .map(|k| {
+                new_reading(
+                    10.0 + k as f64 / 100.0,
+                    at(2026, 1, 2, 0, 0, 0) + chrono::Duration::hours(6 * k),
+                )
+            })
+            .collect();
+        record(&w, owner, g, items).await;
+    }
+    let many = count(1000).await;
+    assert_eq!(few, many, "the statement count does not grow with readings");
+    assert_eq!(
+        few.0, 3,
+        "partnership with names, goals with milestones, aggregates"
+    );
+    assert_eq!(few.1, 1, "authentication is one statement");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readings_at_the_edge_of_a_local_day_in_a_half_hour_zone_report_the_same() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Asia/Kolkata").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let items = (0..40)
+        .map(|k| {
+            new_reading(
+                12.0 - k as f64 * 0.05,
+                at(2026, 1, 1, 18, 29, 59) + chrono::Duration::days(3 * k),
+            )
+        })
+        .collect();
+    record(&w, &ada, &g, items).await;
+    for as_of in [
+        at(2026, 2, 1, 0, 0, 0),
+        at(2026, 4, 30, 18, 30, 0),
+        at(2026, 6, 1, 0, 0, 0),
+    ] {
+        assert_same(
+            &from_sql(&w, &ada, &g, as_of).await,
+            &in_memory(&w, &ada, &g, as_of).await,
+            &format!("kolkata at {as_of}"),
+        );
+    }
+}
