@@ -44,7 +44,7 @@ impl From<Change> for FeedEntry {
             Entity::FitReview => format!("/v1/partnerships/{}/fit-reviews", c.partnership_id),
         };
         FeedEntry {
-            seq: c.seq,
+            seq: c.position,
             tombstone: c.op.is_tombstone(),
             entity: c.entity,
             id: c.entity_id,

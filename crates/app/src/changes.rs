@@ -37,7 +37,7 @@ pub fn feed(tx: &mut Tx<'_>, actor: &Actor, since: Since, limit: i64) -> AppResu
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);
     Ok(FeedPage {
-        next_since: rows.last().map_or(since, |c| c.seq),
+        next_since: rows.last().map_or(since, |c| c.position),
         changes: rows,
         has_more,
     })

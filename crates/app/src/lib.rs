@@ -177,15 +177,28 @@ pub struct App {
     pool: Pool,
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
+    writers: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl App {
-    /// An application over `pool`.
-    pub fn new(pool: Pool, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+    /// An application over `pool` (a database of `backend`).
+    ///
+    /// SQLite admits one writer at a time: write transactions queue in the process, first come
+    /// first served and without holding a connection, rather than in SQLite's busy handler, whose
+    /// sleeps of up to 100 ms made the tail latency; readers keep the pool meanwhile. PostgreSQL
+    /// writers run side by side.
+    pub fn new(
+        pool: Pool,
+        backend: tandem_store::Backend,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
         App {
             pool,
             clock,
             settings: Arc::new(settings),
+            writers: (backend == tandem_store::Backend::Sqlite)
+                .then(|| Arc::new(tokio::sync::Mutex::new(()))),
         }
     }
 
@@ -238,8 +251,13 @@ impl App {
                 Via(E::from(AppError::from(e)))
             }
         }
+        let turn = match &self.writers {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
+        };
         let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let mut conn = pool
                 .get()
                 .map_err(|e| E::from(AppError::from(tandem_store::StoreError::from(e))))?;
@@ -286,7 +304,12 @@ pub fn connect(
         tandem_store::StoreError::Unavailable(e) => AppError::Unavailable(e),
         other => AppError::Internal(other.to_string()),
     })?;
-    Ok(App::new(pool, clock, settings))
+    Ok(App::new(
+        pool,
+        tandem_store::Backend::from_url(url),
+        clock,
+        settings,
+    ))
 }
 
 /// Applies pending migrations on `url` and returns.

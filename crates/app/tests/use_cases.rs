@@ -285,3 +285,98 @@ async fn dropping_a_goal_while_a_reading_is_recorded_leaves_no_reading_on_the_dr
         "no reading on the dropped goal: {stored:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_changes_feed_never_skips_a_transaction_that_started_early_and_committed_last() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+    let start = w
+        .app
+        .read({
+            let ada = ada.clone();
+            move |tx| tandem_app::changes::feed(tx, &ada, tandem_app::changes::Since::Now, 1)
+        })
+        .await
+        .unwrap()
+        .next_since;
+
+    // The early writer logs its change first, then holds its transaction open.
+    let (logged_tx, logged_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let (pool, now, settings) = (w.app.pool().clone(), w.app.now(), w.app.settings().clone());
+    let (owner, g) = (ada.clone(), goal.clone());
+    let early = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        tandem_store::write_transaction(&mut conn, |conn| {
+            let mut tx = Tx::new(conn, now, &settings);
+            let id = match readings::record(&mut tx, &owner, &g, &reading(1.0, 1))? {
+                Inserted::Created(r) | Inserted::Existing(r) => r.id,
+            };
+            logged_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+            Ok::<_, AppError>(id)
+        })
+        .unwrap()
+    });
+    logged_rx.recv().unwrap();
+
+    // Fifteen more writers (on PostgreSQL they commit meanwhile; SQLite's one writer queues them).
+    let writers: Vec<_> = (0..15)
+        .map(|i| {
+            let (app, owner, g) = (w.app.clone(), ada.clone(), goal.clone());
+            tokio::spawn(async move {
+                app.write(move |tx| readings::record(tx, &owner, &g, &reading(2.0 + i as f64, 2)))
+                    .await
+                    .map(|r| match r {
+                        Inserted::Created(r) | Inserted::Existing(r) => r.id,
+                    })
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // A reader pages while the early transaction is still open...
+    let page = |since: i64| {
+        let (app, ada) = (w.app.clone(), ada.clone());
+        async move {
+            app.read(move |tx| {
+                tandem_app::changes::feed(tx, &ada, tandem_app::changes::Since::After(since), 100)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first = page(start).await;
+    // ...then the early transaction commits, last.
+    release_tx.send(()).unwrap();
+    let early_id = tokio::task::spawn_blocking(move || early.join().unwrap())
+        .await
+        .unwrap();
+    let mut ids = vec![early_id];
+    for writer in writers {
+        ids.push(writer.await.unwrap().unwrap());
+    }
+    let second = page(first.next_since).await;
+
+    let seen: Vec<String> = first
+        .changes
+        .iter()
+        .chain(&second.changes)
+        .filter(|c| c.entity == tandem_app::changes::Entity::Reading)
+        .map(|c| c.entity_id.clone())
+        .collect();
+    let mut expected = ids.clone();
+    expected.sort();
+    let mut got = seen.clone();
+    got.sort();
+    assert_eq!(
+        got, expected,
+        "every reading's change exactly once, none skipped"
+    );
+    assert!(
+        !first.changes.iter().any(|c| c.entity_id == ids[0]),
+        "the open transaction's change is not visible before it commits"
+    );
+}

@@ -1,6 +1,6 @@
 //! Every difference between SQLite and PostgreSQL lives here: one connection type over both, its
-//! pool and per-connection settings, the two migration sets, how writers take turns, row locks
-//! and `SKIP LOCKED` queue claims. Every other module writes its SQL once, for both.
+//! pool and per-connection settings, the two migration sets, how write transactions begin, row
+//! locks, `SKIP LOCKED` queue claims and which change-log rows a reader may see. Every other module writes its SQL once, for both.
 //!
 //! diesel's own `MultiConnection::establish` tries each backend in turn and hides the real error
 //! (a PostgreSQL outage reads as "invalid connection url"), so the pool's manager picks the
@@ -166,23 +166,6 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
     conn.ping().map_err(StoreError::from)
 }
 
-/// A fixed key for the PostgreSQL advisory lock that writers take for their whole transaction.
-const WRITER_LOCK_KEY: i64 = 0x7a4d_656d_0002;
-
-/// Makes write transactions take turns, as SQLite's single writer does anyway.
-///
-/// The change log and the webhook outbox number their rows; with writers in turn, numbers are
-/// handed out in commit order, so a reader paging by number never skips a row that commits later.
-/// Taking it first in every write transaction (and only that one lock) rules out deadlocks. On
-/// PostgreSQL it is a transaction-scoped advisory lock (re-entrant); SQLite needs nothing.
-pub fn serialise_writers(conn: &mut DbConnection) -> Result<(), StoreError> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"))
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
 /// Locks a partnership's row until the transaction ends, serialising rule checks that count rows
 /// (such as the 5-active-goal limit) per partnership. On SQLite the write transaction's
 /// `BEGIN IMMEDIATE` already serialises writers, so nothing more is needed.
@@ -274,6 +257,21 @@ impl Dialect {
     }
 }
 
+/// The change-log rows a feed reader may see now: on PostgreSQL, only rows of transactions older
+/// than the oldest one still running (a row's position starts with its transaction id, see the
+/// `changes_in_commit_order` migration), so no transaction still in flight can later commit a
+/// position below one already read; on SQLite, with one writer, every committed row.
+pub(crate) fn settled_changes(
+    conn: &DbConnection,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(match conn {
+        DbConnection::Postgres(_) => {
+            "changes.position < ((pg_snapshot_xmin(pg_current_snapshot())::text::bigint) << 20)"
+        }
+        DbConnection::Sqlite(_) => "1 = 1",
+    })
+}
+
 /// Whether a transaction is open on the connection.
 pub fn in_transaction(conn: &mut DbConnection) -> bool {
     type Manager = <DbConnection as Connection>::TransactionManager;
@@ -282,32 +280,14 @@ pub fn in_transaction(conn: &mut DbConnection) -> bool {
         .is_ok_and(|depth| depth.is_some())
 }
 
-/// Runs `f` in a transaction that takes the write lock up front.
+/// Runs `f` in a write transaction; nested calls become savepoints.
 ///
 /// On SQLite a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
-/// another writer got in between; `BEGIN IMMEDIATE` queues behind `busy_timeout` instead. On
-/// PostgreSQL it takes the writers' advisory lock ([`serialise_writers`]). Nested calls become
-/// savepoints.
+/// another writer got in between; `BEGIN IMMEDIATE` takes the write lock up front and queues
+/// instead. PostgreSQL writers run side by side (rules that count rows lock what they count, see
+/// [`lock_partnership`]; the change log stays in commit order without a lock, see
+/// [`settled_changes`]).
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<StoreError>,
-{
-    transaction(conn, true, f)
-}
-
-/// A write transaction for queue bookkeeping (webhook deliveries): like [`write_transaction`] on
-/// SQLite, but on PostgreSQL without the writers' lock, so instances claim rows in parallel with
-/// `FOR UPDATE SKIP LOCKED` instead of taking turns. Queue rows are not in the change log.
-pub fn queue_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<StoreError>,
-{
-    transaction(conn, false, f)
-}
-
-fn transaction<T, E, F>(conn: &mut DbConnection, serialise: bool, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<StoreError>,
@@ -323,13 +303,6 @@ where
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(fail)?
         }
         _ => Manager::begin_transaction(conn).map_err(fail)?,
-    }
-    if serialise
-        && !nested
-        && let Err(e) = serialise_writers(conn)
-    {
-        let _ = Manager::rollback_transaction(conn);
-        return Err(E::from(e));
     }
     match f(conn) {
         Ok(value) => {

@@ -1,8 +1,11 @@
 //! The change log behind `GET /v1/changes`: one row per change to anything a partner can see,
 //! written by the store function that made the change, in the same transaction.
 //!
-//! Writers serialise on one lock ([`crate::write_transaction`]), so `seq` grows in commit order: a
-//! reader that pages by `seq` never misses a row that commits later with a smaller number.
+//! Readers page by `position`, which grows in commit order without writers taking turns: on
+//! SQLite the single writer makes the row number do; on PostgreSQL the position starts with the
+//! writing transaction's id and readers see only rows of transactions older than the oldest still
+//! running ([`crate::backend::settled_changes`]), so a transaction that commits late never lands
+//! behind a position a reader has passed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -18,7 +21,7 @@ pub use tandem_domain::sync::{ChangeEntity as Entity, ChangeOp as Op};
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = changes)]
 pub struct Change {
-    /// Position in the log (commit order).
+    /// Row number (allocation order, not commit order).
     pub seq: i64,
     /// The partnership the entity belongs to (who may see the change).
     pub partnership_id: String,
@@ -30,6 +33,8 @@ pub struct Change {
     pub op: Op,
     /// When (the entity's own timestamp).
     pub at: NaiveDateTime,
+    /// Position in the feed (commit order): what readers page by.
+    pub position: i64,
 }
 
 #[derive(Insertable)]
@@ -44,7 +49,8 @@ struct NewChange<'a> {
     at: NaiveDateTime,
 }
 
-/// Logs a change; call it inside the `write_transaction` that made it (its lock orders `seq`).
+/// Logs a change; call it inside the write transaction that made it (its position comes from that
+/// transaction, set by the database).
 pub fn record(
     conn: &mut DbConnection,
     partnership_id: &str,
@@ -53,7 +59,6 @@ pub fn record(
     op: Op,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
-    // The writers' lock, taken first by `write_transaction`, is what keeps `seq` in commit order.
     debug_assert!(
         crate::backend::in_transaction(conn),
         "a change is logged inside the write transaction that makes it"
@@ -97,9 +102,10 @@ pub fn since(
         .filter(member_filter!(member))
         .select(partnerships::id);
     let mut query = changes::table
-        .filter(changes::seq.gt(since))
+        .filter(changes::position.gt(since))
+        .filter(crate::backend::settled_changes(conn))
         .filter(changes::partnership_id.eq_any(visible))
-        .order(changes::seq)
+        .order(changes::position)
         .limit(limit)
         .select(Change::as_select())
         .into_boxed();
@@ -109,11 +115,12 @@ pub fn since(
     query.load(conn).map_err(StoreError::from)
 }
 
-/// The newest position in the log (0 when empty): where a client that wants only future changes
-/// starts.
+/// The newest settled position in the log (0 when empty): where a client that wants only future
+/// changes starts.
 pub fn head(conn: &mut DbConnection) -> StoreResult<i64> {
     changes::table
-        .select(diesel::dsl::max(changes::seq))
+        .filter(crate::backend::settled_changes(conn))
+        .select(diesel::dsl::max(changes::position))
         .first::<Option<i64>>(conn)
         .map(Option::unwrap_or_default)
         .map_err(StoreError::from)

@@ -28,9 +28,7 @@ pub mod testing;
 pub mod users;
 pub mod webhooks;
 
-pub use backend::{
-    Backend, DbConnection, Pool, PooledConnection, connect, queue_transaction, write_transaction,
-};
+pub use backend::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
 pub use error::StoreError;
 
 /// Result alias for store operations.

@@ -319,6 +319,7 @@ diesel::table! {
         entity_id -> Text,
         op -> Text,
         at -> Timestamp,
+        position -> BigInt,
     }
 }
 

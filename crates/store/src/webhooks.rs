@@ -316,7 +316,7 @@ pub fn claim_due(
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> StoreResult<Vec<Claimed>> {
-    crate::backend::queue_transaction(conn, |conn| {
+    crate::write_transaction(conn, |conn| {
         let ids = crate::backend::claimable_deliveries(conn, now, limit)?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -360,7 +360,7 @@ pub enum Next {
 
 /// Records a try and moves the delivery on; releases the lease.
 pub fn finish_attempt(conn: &mut DbConnection, attempt: &Attempt, next: Next) -> StoreResult<()> {
-    crate::backend::queue_transaction(conn, |conn| {
+    crate::write_transaction(conn, |conn| {
         diesel::insert_into(webhook_attempts::table)
             .values(attempt)
             .execute(conn)?;
