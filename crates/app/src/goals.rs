@@ -243,12 +243,17 @@ pub fn owned(
 
 /// Refuses a closed goal: only drafts and active goals are edited or measured.
 pub fn require_open(goal: &Goal, what: &str) -> AppResult<()> {
-    if goal.status.is_open() {
+    require_status_open(goal.status, what)
+}
+
+/// Refuses (`goal-closed`) unless a goal in `status` is still open (draft or active).
+pub fn require_status_open(status: GoalStatus, what: &str) -> AppResult<()> {
+    if status.is_open() {
         Ok(())
     } else {
         Err(AppError::refused(
             Rule::GoalClosed,
-            format!("the goal is {}; {what}", goal.status),
+            format!("the goal is {status}; {what}"),
         ))
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 use tandem_domain::events::{EventData, ReadingRecorded};
 use tandem_domain::reading::{RevisionAction, check_observed_at};
-use tandem_store::goals::Goal;
+use tandem_store::backend::WriteTarget;
 use tandem_store::readings;
 pub use tandem_store::readings::{Inserted, Reading, ReadingFilter, Revision};
 
@@ -36,22 +36,24 @@ pub fn not_in_the_future(tx: &Tx<'_>, observed_at: DateTime<Utc>, pointer: &str)
 
 /// The actor's goal `goal_id`, locked against status changes for the rest of the transaction, if
 /// it takes readings (a draft or an active goal).
-pub fn recordable(tx: &mut Tx<'_>, actor: &Actor, goal_id: &str) -> AppResult<Goal> {
-    let goal = tandem_store::backend::find_goal_locked(tx.conn, goal_id)?;
-    crate::partnerships::visible(tx, actor, &goal.partnership_id)?;
-    if goal.owner_id != actor.id {
+pub fn recordable(tx: &mut Tx<'_>, actor: &Actor, goal_id: &str) -> AppResult<WriteTarget> {
+    let target = tandem_store::backend::goal_for_writing(tx.conn, goal_id, actor.member())?;
+    if target.owner_id != actor.id {
         return Err(AppError::refused(
             Rule::OwnerOnly,
             "only the goal's owner records its readings",
         ));
     }
-    crate::goals::require_open(&goal, "it takes no more readings")?;
-    Ok(goal)
+    crate::goals::require_status_open(target.status, "it takes no more readings")?;
+    Ok(target)
 }
 
 /// Records a reading of the actor's goal and announces `reading.recorded`, checked and written
 /// in the caller's transaction. A re-sent `external_id` finds the reading already recorded and
 /// announces nothing.
+///
+/// Three statements when no webhook listens: the goal with its partnership (locked), the reading,
+/// its line in the change log.
 pub fn record(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -59,11 +61,11 @@ pub fn record(
     new: &NewReading,
 ) -> AppResult<Inserted> {
     not_in_the_future(tx, new.observed_at, "observed_at")?;
-    let goal = recordable(tx, actor, goal_id)?;
+    let target = recordable(tx, actor, goal_id)?;
     let now = tx.now().naive_utc();
     let reading = Reading {
         id: new_id(),
-        goal_id: goal.id.clone(),
+        goal_id: target.goal_id.clone(),
         value: new.value,
         observed_at: crate::to_micros(new.observed_at).naive_utc(),
         note: new.note.clone(),
@@ -76,11 +78,12 @@ pub fn record(
         created_at: now,
         updated_at: now,
     };
-    let inserted = readings::insert(tx.conn, &reading, &goal.partnership_id)?;
-    if let Inserted::Created(r) = &inserted {
+    let inserted = readings::insert(tx.conn, &reading, &target.partnership_id)?;
+    if let (Inserted::Created(r), true) = (&inserted, target.heard) {
+        let goal = tandem_store::goals::find(tx.conn, &target.goal_id)?;
         crate::events::publish(
             tx,
-            &goal.partnership_id,
+            &target.partnership_id,
             EventData::ReadingRecorded(ReadingRecorded {
                 goal: crate::events::goal_ref(&goal),
                 reading: crate::events::reading(r),

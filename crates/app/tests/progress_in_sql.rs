@@ -355,3 +355,36 @@ async fn readings_at_the_edge_of_a_local_day_in_a_half_hour_zone_report_the_same
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn recording_a_reading_costs_three_statements_when_no_webhook_listens() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Europe/Berlin").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let (actor, goal_id) = (ada.clone(), g.clone());
+    let statements = w
+        .app
+        .write(move |tx| {
+            let counter = StatementCounter::install(tx.conn);
+            readings::record(
+                tx,
+                &actor,
+                &goal_id,
+                &new_reading(11.0, at(2026, 5, 1, 9, 0, 0)),
+            )?;
+            Ok(counter.take())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        statements, 3,
+        "goal with partnership (locked), reading, change log"
+    );
+    let listed = w
+        .app
+        .read(move |tx| readings::list(tx, &ada, &g, &Default::default(), None, 10))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+}

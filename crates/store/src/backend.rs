@@ -178,21 +178,80 @@ pub fn lock_partnership(conn: &mut DbConnection, id: &str) -> Result<(), StoreEr
     Ok(())
 }
 
-/// Holds a goal's row against status changes until the transaction ends, then reads it as
-/// committed now: a reading checks that its goal takes readings and is written while no archive can
-/// slip in between. PostgreSQL takes `FOR SHARE` (readings of one goal still go in side by side;
-/// under READ COMMITTED the read after the lock sees the latest commit); SQLite's single writer
-/// already orders them.
-pub fn find_goal_locked(
+/// What a write to a goal (a reading) needs to know about it, read in one statement by
+/// [`goal_for_writing`].
+#[derive(Debug, Clone, PartialEq, diesel::QueryableByName)]
+pub struct WriteTarget {
+    /// The goal.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub goal_id: String,
+    /// Its partnership.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub partnership_id: String,
+    /// Its owner.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub owner_id: String,
+    /// Its status, as committed now.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: tandem_domain::goal::GoalStatus,
+    /// Whether an active webhook of a member might want to hear of the write: a write nobody
+    /// listens to does not look for subscriptions.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub heard: bool,
+}
+
+/// The goal `goal_id` about to take a write, if `member` belongs to its partnership
+/// ([`StoreError::NotFound`] otherwise), in one statement.
+///
+/// The goal's row is held against status changes until the transaction ends and read as
+/// committed now: a reading checks that its goal takes readings and is written while no archive
+/// can slip in between. PostgreSQL takes `FOR SHARE` (readings of one goal still go in side by
+/// side); SQLite's single writer already orders them. Membership is the rule of
+/// `partnerships::member_filter`, spelled in SQL because diesel's query builder cannot lock rows
+/// over both backends.
+pub fn goal_for_writing(
     conn: &mut DbConnection,
-    id: &str,
-) -> Result<crate::goals::Goal, StoreError> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT id FROM goals WHERE id = $1 FOR SHARE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(pg)?;
+    goal_id: &str,
+    member: crate::partnerships::Member<'_>,
+) -> Result<WriteTarget, StoreError> {
+    use diesel::OptionalExtension;
+    use diesel::sql_types::Text;
+    let d = Dialect::of(conn);
+    let lock = match conn {
+        DbConnection::Postgres(_) => " FOR SHARE OF g",
+        DbConnection::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "SELECT g.id AS goal_id, g.partnership_id, g.owner_id, g.status,
+                EXISTS (SELECT 1 FROM webhooks w
+                        WHERE w.active = TRUE
+                          AND (w.owner_id = p.inviter_id OR w.owner_id = p.invitee_id)
+                          AND (w.partnership_id IS NULL OR w.partnership_id = p.id)) AS heard
+         FROM goals g JOIN partnerships p ON p.id = g.partnership_id
+         WHERE g.id = {p1}
+           AND (p.inviter_id = {p2} OR p.invitee_id = {p3}
+                OR (p.invitee_id IS NULL AND p.invitee_email = {p4})){lock}",
+        p1 = d.param(1),
+        p2 = d.param(2),
+        p3 = d.param(3),
+        p4 = d.param(4),
+    );
+    let target: WriteTarget = diesel::sql_query(sql)
+        .bind::<Text, _>(goal_id)
+        .bind::<Text, _>(member.user_id)
+        .bind::<Text, _>(member.user_id)
+        .bind::<Text, _>(member.email)
+        .get_result(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    // A limited credential reaches one partnership only.
+    if member
+        .only
+        .is_some_and(|only| only != target.partnership_id)
+    {
+        return Err(StoreError::NotFound);
     }
-    crate::goals::find(conn, id)
+    Ok(target)
 }
 
 /// Ids of webhook deliveries due at `now` that no live lease holds, at most `limit`, oldest due

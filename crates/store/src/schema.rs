@@ -389,6 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
 );
 diesel::allow_tables_to_appear_in_same_query!(users, webhooks);
+diesel::allow_tables_to_appear_in_same_query!(goals, webhooks);
 
 diesel::table! {
     member_refreshes (partnership_id, user_id, cycle) {
