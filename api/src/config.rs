@@ -67,6 +67,11 @@ pub struct Config {
     #[arg(long, env = "TANDEM_AUTH_RATE_LIMIT", default_value_t = 30)]
     pub auth_rate_limit: u32,
 
+    /// Address (`host:port`) of a separate listener serving `GET /metrics` in Prometheus text
+    /// format. Unset: no metrics listener.
+    #[arg(long, env = "TANDEM_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
     /// Webhook delivery settings.
     #[command(flatten)]
     pub webhooks: WebhookConfig,
@@ -189,6 +194,7 @@ impl Config {
             admin_emails: Vec::new(),
             cors_origins: Vec::new(),
             auth_rate_limit: 30,
+            metrics_bind: None,
             webhooks: WebhookConfig::default(),
         }
     }

@@ -131,6 +131,9 @@ async fn serve(config: Config) -> Result<(), String> {
         out,
         "API docs: http://{addr}/docs/  ·  OpenAPI: http://{addr}/openapi.json"
     );
+    if let Some(metrics) = app.metrics_addr() {
+        let _ = writeln!(out, "Metrics: http://{metrics}/metrics");
+    }
     let _ = out.flush();
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }

@@ -59,6 +59,12 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
+    if let Some(state) = res
+        .request()
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+    {
+        crate::metrics::observe(&state.metrics, &res, started.elapsed());
+    }
     span.in_scope(|| {
         tracing::info!(
             status = status.as_u16(),

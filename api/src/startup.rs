@@ -45,6 +45,7 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    metrics: Option<(SocketAddr, Server)>,
     state: AppState,
 }
 
@@ -74,6 +75,7 @@ impl Application {
                 Some(path) => ExternalIssuers::load(path).map_err(StartupError::Config)?,
                 None => ExternalIssuers::default(),
             }),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             auth_limiter: NonZeroU32::new(config.auth_rate_limit)
                 .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
         };
@@ -128,11 +130,21 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
+        let metrics = match &config.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, worker_state.clone())?),
+            None => None,
+        };
         Ok(Application {
             addr,
             server: server.run(),
+            metrics,
             state: worker_state,
         })
+    }
+
+    /// Where `/metrics` is served, if `TANDEM_METRICS_BIND` asked for it.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(addr, _)| *addr)
     }
 
     /// The address actually bound (useful with port 0).
@@ -154,12 +166,42 @@ impl Application {
             .webhooks
             .worker
             .then(|| tokio::spawn(tandem_app::jobs::run(self.state.app.clone())));
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         let served = self.server.await;
         if let Some(worker) = worker {
             worker.abort();
         }
+        if let Some((task, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         served
     }
+}
+
+/// The metrics listener: one worker, `GET /metrics` only, apart from the API.
+fn metrics_server(bind: &str, state: AppState) -> Result<(SocketAddr, Server), StartupError> {
+    let failed = |source| StartupError::Bind {
+        addr: bind.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(bind).map_err(failed)?;
+    let addr = listener.local_addr().map_err(failed)?;
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(crate::metrics::configure)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(failed)?
+    .run();
+    Ok((addr, server))
 }
 
 /// The configured secret, or the one generated on first start and kept in the database.

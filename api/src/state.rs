@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Trusted external issuers.
     pub external: Arc<ExternalIssuers>,
+    /// This server's metrics (served on the metrics listener, if any).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-address limiter for sign-in and registration (none when unlimited).
     pub auth_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
 }

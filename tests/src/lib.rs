@@ -28,6 +28,8 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The database the server uses (tests may reach into it to set the clock back on a row).
     pub database_url: String,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when the configuration asked for one.
+    pub metrics: Option<String>,
     handle: actix_web::dev::ServerHandle,
     /// The database, owned by the first server on it (dropped with it); `None` for another
     /// instance sharing it.
@@ -73,6 +75,7 @@ async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut C
     adjust(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://{}", app.local_addr());
+    let metrics = app.metrics_addr().map(|addr| format!("http://{addr}"));
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -85,6 +88,7 @@ async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut C
         client,
         backend,
         database_url: url,
+        metrics,
         handle,
         db,
     }

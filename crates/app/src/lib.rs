@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod jobs;
 pub mod meetings;
+pub mod metrics;
 pub mod milestones;
 pub mod partnerships;
 pub mod progress;
@@ -220,7 +221,7 @@ impl App {
     {
         let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
         blocking(move || {
-            let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
+            let mut conn = checkout(&pool)?;
             f(&mut Tx::new(&mut conn, now, &settings))
         })
         .await
@@ -258,9 +259,7 @@ impl App {
         let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            let mut conn = pool
-                .get()
-                .map_err(|e| E::from(AppError::from(tandem_store::StoreError::from(e))))?;
+            let mut conn = checkout(&pool).map_err(E::from)?;
             tandem_store::write_transaction(&mut conn, |conn| {
                 f(&mut Tx::new(conn, now, &settings)).map_err(Via)
             })
@@ -282,6 +281,14 @@ impl App {
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
+}
+
+/// A pooled connection, its wait measured.
+fn checkout(pool: &Pool) -> AppResult<tandem_store::PooledConnection> {
+    let started = std::time::Instant::now();
+    let conn = pool.get().map_err(tandem_store::StoreError::from)?;
+    metrics::waited(started.elapsed());
+    Ok(conn)
 }
 
 async fn blocking<T: Send + 'static>(

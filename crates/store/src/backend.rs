@@ -58,6 +58,63 @@ impl Backend {
 
 /// A pool of [`DbConnection`]s.
 pub type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection: the [`DbConnection`] (it dereferences to it) and what its statements
+/// taught about its health.
+///
+/// Connections are not tested with a query on every check-out (that was a round trip per request);
+/// a connection is known broken by its own errors instead: a statement that found the server gone
+/// marks it, and the pool drops it when it comes back.
+pub struct Conn {
+    db: DbConnection,
+    broken: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.db
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.db
+    }
+}
+
+impl Conn {
+    fn new(mut db: DbConnection) -> Conn {
+        use diesel::connection::InstrumentationEvent;
+        use diesel::result::{DatabaseErrorKind, Error};
+        let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mark = broken.clone();
+        let watch = move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::FinishQuery {
+                error: Some(error), ..
+            } = event
+                && matches!(
+                    error,
+                    Error::DatabaseError(
+                        DatabaseErrorKind::ClosedConnection
+                            | DatabaseErrorKind::UnableToSendCommand,
+                        _
+                    ) | Error::BrokenTransactionManager
+                )
+            {
+                mark.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            crate::metrics::observe(&event);
+        };
+        let boxed: Box<dyn diesel::connection::Instrumentation> = Box::new(watch);
+        db.set_instrumentation(boxed);
+        Conn { db, broken }
+    }
+
+    fn is_broken(&mut self) -> bool {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed) || self.db.is_broken()
+    }
+}
 /// A connection borrowed from the [`Pool`].
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
@@ -85,29 +142,31 @@ PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;";
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Conn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        match self.backend {
+    fn connect(&self) -> Result<Conn, r2d2::Error> {
+        let db = match self.backend {
             Backend::Postgres => PgConnection::establish(&self.url)
                 .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+                .map_err(r2d2::Error::ConnectionError)?,
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path())
                     .map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
                     .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
+                DbConnection::Sqlite(conn)
             }
-        }
+        };
+        Ok(Conn::new(db))
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    /// Only called for idle connections the pool re-checks, never on check-out.
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
+        conn.db.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, conn: &mut Conn) -> bool {
         std::thread::panicking() || conn.is_broken()
     }
 }
@@ -125,6 +184,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size.max(1))
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -331,6 +391,26 @@ pub(crate) fn settled_changes(
     })
 }
 
+/// How far the changes feed lags, in seconds: on PostgreSQL, how long the oldest write
+/// transaction still running has been open (its changes, and every later one, wait for it; see
+/// [`settled_changes`]); on SQLite, with one writer, nothing.
+pub fn feed_lag_seconds(conn: &mut DbConnection) -> Result<f64, StoreError> {
+    #[derive(diesel::QueryableByName)]
+    struct Lag {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        seconds: f64,
+    }
+    match conn {
+        DbConnection::Postgres(_) => Ok(diesel::sql_query(
+            "SELECT COALESCE(EXTRACT(EPOCH FROM now() - MIN(xact_start))::float8, 0) AS seconds
+             FROM pg_stat_activity WHERE backend_xid IS NOT NULL",
+        )
+        .get_result::<Lag>(conn)?
+        .seconds),
+        DbConnection::Sqlite(_) => Ok(0.0),
+    }
+}
+
 /// Whether a transaction is open on the connection.
 pub fn in_transaction(conn: &mut DbConnection) -> bool {
     type Manager = <DbConnection as Connection>::TransactionManager;
@@ -403,11 +483,52 @@ mod tests {
             foreign_keys: i32,
         }
         let row: Row = diesel::sql_query("PRAGMA foreign_keys")
-            .get_result(&mut *conn)
+            .get_result(&mut **conn)
             .unwrap();
         assert_eq!(row.foreign_keys, 1);
         // A second run applies nothing.
         assert!(run_migrations(&mut conn).unwrap().is_empty());
+    }
+
+    /// No `SELECT 1` on check-out: a connection the server dropped is found by its own failed
+    /// statement and replaced, so one request fails and the next works. PostgreSQL only (an
+    /// SQLite file cannot go away); the CI's PostgreSQL pass runs it.
+    #[test]
+    fn a_connection_the_server_dropped_is_replaced_after_its_first_failure() {
+        let db = crate::testing::TestDatabase::fresh();
+        if db.backend() != "postgres" {
+            return;
+        }
+        let pool = connect(&db.url, 1).unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        let pid = {
+            let mut conn = pool.get().unwrap();
+            diesel::sql_query("SELECT pg_backend_pid() AS pid")
+                .get_result::<Pid>(&mut **conn)
+                .unwrap()
+                .pid
+        };
+        let mut admin = PgConnection::establish(&db.url).unwrap();
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut admin)
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        {
+            let mut conn = pool.get().unwrap();
+            assert!(
+                ping(&mut conn).is_err(),
+                "the dropped connection fails once"
+            );
+        }
+        let mut conn = pool.get().unwrap();
+        let again: Pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result(&mut **conn)
+            .unwrap();
+        assert_ne!(again.pid, pid, "a new connection replaced it");
     }
 
     #[test]

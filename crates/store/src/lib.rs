@@ -16,6 +16,7 @@ pub mod goals;
 pub mod idempotency;
 pub mod identities;
 pub mod meetings;
+pub mod metrics;
 pub mod partnerships;
 pub mod readings;
 pub mod refreshes;
@@ -28,7 +29,9 @@ pub mod testing;
 pub mod users;
 pub mod webhooks;
 
-pub use backend::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
+pub use backend::{
+    Backend, Conn, DbConnection, Pool, PooledConnection, connect, write_transaction,
+};
 pub use error::StoreError;
 
 /// Result alias for store operations.

@@ -489,3 +489,13 @@ pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<bool>
     .get_result(conn)
     .map_err(StoreError::from)
 }
+
+/// Deliveries waiting to be tried (the queue's depth, for `/metrics`).
+pub fn pending_count(conn: &mut DbConnection) -> StoreResult<i64> {
+    use tandem_domain::webhook::DeliveryStatus;
+    webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(crate::sql_types::Name::of(DeliveryStatus::Pending)))
+        .count()
+        .get_result(conn)
+        .map_err(StoreError::from)
+}

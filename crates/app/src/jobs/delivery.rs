@@ -150,6 +150,11 @@ async fn send(app: &App, http: &reqwest::Client, claimed: Claimed) {
 }
 
 async fn finish(app: &App, attempt: Attempt, next: Next) {
+    crate::metrics::delivery(match next {
+        Next::Delivered => "delivered",
+        Next::RetryAt(_) => "retrying",
+        Next::Failed => "failed",
+    });
     let delivery = attempt.delivery_id.clone();
     let pool = app.pool().clone();
     let recorded = tokio::task::spawn_blocking(move || -> AppResult<()> {

@@ -1,0 +1,57 @@
+//! What the application layer measures for `/metrics`: how long work waits for a database
+//! connection, how webhook deliveries end, and the gauges read at scrape time (connections in use,
+//! the delivery queue's depth, how far the changes feed lags). The API registers and serves them.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+
+use crate::{AppResult, Tx};
+
+pub use tandem_store::metrics::{STATEMENT_ERRORS, STATEMENTS};
+
+/// Seconds a unit of work waited for a pooled connection.
+pub static POOL_WAIT: LazyLock<Histogram> =
+    LazyLock::new(|| Histogram::new(exponential_buckets(0.000_05, 4.0, 10)));
+
+/// How a webhook delivery try ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct DeliveryOutcome {
+    /// `delivered`, `retrying` or `failed`.
+    pub outcome: &'static str,
+}
+
+/// Webhook delivery tries by outcome.
+pub static DELIVERIES: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::new(Family::default);
+
+/// Records a wait for a connection.
+pub(crate) fn waited(for_connection: Duration) {
+    POOL_WAIT.observe(for_connection.as_secs_f64());
+}
+
+/// Records how a delivery try ended.
+pub(crate) fn delivery(outcome: &'static str) {
+    DELIVERIES.get_or_create(&DeliveryOutcome { outcome }).inc();
+}
+
+/// Gauges read from the database when `/metrics` is scraped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gauges {
+    /// Webhook deliveries waiting to be tried.
+    pub queue_depth: i64,
+    /// Seconds the changes feed lags: how long the oldest write transaction still running has been
+    /// open (a change appears once every transaction older than it has ended); 0 on SQLite.
+    pub feed_lag_seconds: f64,
+}
+
+/// Reads the gauges (two statements).
+pub fn gauges(tx: &mut Tx<'_>) -> AppResult<Gauges> {
+    Ok(Gauges {
+        queue_depth: tandem_store::webhooks::pending_count(tx.conn)?,
+        feed_lag_seconds: tandem_store::backend::feed_lag_seconds(tx.conn)?,
+    })
+}
