@@ -109,7 +109,7 @@ fn aggregates(
 }
 
 /// A database summary as the domain reads it (no summary: no readings).
-fn summary_of(p: &Partnership, aggregate: Option<&Aggregate>) -> ReadingSummary {
+fn summary_of(p: &Partnership, goal: &Goal, aggregate: Option<&Aggregate>) -> ReadingSummary {
     let Some(a) = aggregate.filter(|a| a.n > 0) else {
         return ReadingSummary::default();
     };
@@ -118,15 +118,16 @@ fn summary_of(p: &Partnership, aggregate: Option<&Aggregate>) -> ReadingSummary 
             value: a.latest_value,
             observed_at: local_time(p, a.latest_observed_at.and_utc()),
         }),
-        line: Some(LineSums {
-            n: a.n as u64,
-            mean_x: a.mean_x,
-            mean_half_y: a.mean_half_y,
-            sxx: a.sxx,
-            sxy: a.sxy,
-            first_second: a.first_second,
-            last_second: a.last_second,
-        }),
+        line: Some(LineSums::from_plain_sums(
+            a.n as u64,
+            a.sum_x,
+            a.sum_dy,
+            a.sum_xx,
+            a.sum_xdy,
+            goal.baseline.unwrap_or(0.0),
+            a.first_second,
+            a.last_second,
+        )),
         in_period: a.in_period as u64,
         on_target: a.on_target as u64,
     }
@@ -143,7 +144,7 @@ pub fn report(
     let summaries = aggregates(tx, p, AggregateScope::Goal(&goal.id), as_of)?;
     Ok(progress_of(
         &plan,
-        &summary_of(p, summaries.get(&goal.id)),
+        &summary_of(p, goal, summaries.get(&goal.id)),
         local_time(p, as_of),
         thresholds(p),
     ))
@@ -262,7 +263,7 @@ fn scorecard_named(
             };
             let r = progress_of(
                 &plan,
-                &summary_of(p, summaries.get(&goal.id)),
+                &summary_of(p, goal, summaries.get(&goal.id)),
                 local_time(p, as_of),
                 thresholds(p),
             );

@@ -440,6 +440,33 @@ pub struct LineSums {
 }
 
 impl LineSums {
+    /// The centred sums from plain ones, as a database adds them up in one pass: `n`, the sums
+    /// of x, of `dy = (y - shift) / 2`, of x squared and of x times `dy`. Taking y relative to a
+    /// `shift` near the values (the baseline) keeps large values from cancelling out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_plain_sums(
+        n: u64,
+        sum_x: f64,
+        sum_dy: f64,
+        sum_xx: f64,
+        sum_xdy: f64,
+        shift: f64,
+        first_second: i64,
+        last_second: i64,
+    ) -> LineSums {
+        let count = n.max(1) as f64;
+        let (mean_x, mean_dy) = (sum_x / count, sum_dy / count);
+        LineSums {
+            n,
+            mean_x,
+            mean_half_y: mean_dy + shift / 2.0,
+            sxx: (sum_xx - sum_x * mean_x).max(0.0),
+            sxy: sum_xdy - sum_x * mean_dy,
+            first_second,
+            last_second,
+        }
+    }
+
     /// Whether the readings fall on at least two local calendar days (a line needs them).
     pub fn spans_two_days(&self) -> bool {
         self.first_second.div_euclid(86_400) != self.last_second.div_euclid(86_400)

@@ -259,10 +259,10 @@ pub struct UtcOffsets<'a> {
 }
 
 /// A goal's readings at or before an instant, reduced to what the progress math needs
-/// (`tandem_domain::progress::ReadingSummary`), computed by the database: the latest reading, the
-/// centred least-squares sums of value over local days since the goal's start, and the counts of
-/// readings in the period and holding the level. Its size does not depend on how many readings
-/// there are.
+/// (`tandem_domain::progress::ReadingSummary`), computed by the database: the least-squares sums
+/// of value over local days since the goal's start (values taken relative to the baseline), the
+/// counts of readings in the period and holding the level, and the latest reading. Its size does
+/// not depend on how many readings there are.
 #[derive(Debug, Clone, PartialEq, QueryableByName)]
 pub struct Aggregate {
     /// The goal.
@@ -271,18 +271,18 @@ pub struct Aggregate {
     /// Readings counted.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub n: i64,
-    /// Mean of x (local days since the start).
+    /// Sum of x (local days since the start).
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub mean_x: f64,
-    /// Mean of value / 2.
+    pub sum_x: f64,
+    /// Sum of (value - baseline) / 2.
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub mean_half_y: f64,
-    /// Sum of squared x deviations.
+    pub sum_dy: f64,
+    /// Sum of x squared.
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sxx: f64,
-    /// Sum of x deviation times half-y deviation.
+    pub sum_xx: f64,
+    /// Sum of x (value - baseline) / 2.
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sxy: f64,
+    pub sum_xdy: f64,
     /// Earliest local offset from the start, whole seconds.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub first_second: i64,
@@ -295,7 +295,7 @@ pub struct Aggregate {
     /// Of those, readings holding a keep-a-level goal's level.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub on_target: i64,
-    /// The latest reading's value.
+    /// The latest reading's value (of readings observed at the same instant, the last recorded).
     #[diesel(sql_type = diesel::sql_types::Double)]
     pub latest_value: f64,
     /// When the latest reading was observed (UTC).
@@ -321,56 +321,78 @@ pub fn aggregates(
     };
     let scope_sql = scope_sql.replace("{p1}", &d.param(1));
     // The zone's offset at each reading's second, newest change first: most readings are recent.
-    let offset = if zone.changes.is_empty() {
+    // Changes after `as_of` cannot apply to readings at or before it; the rest go newest first,
+    // so a recent reading is placed after a comparison or two.
+    let upto = as_of.and_utc().timestamp();
+    let changes: Vec<&(i64, i32)> = zone.changes.iter().filter(|(at, _)| *at <= upto).collect();
+    let offset = if changes.is_empty() {
         zone.initial.to_string()
     } else {
         let mut case = String::from("CASE");
-        for (at, seconds) in zone.changes.iter().rev() {
-            case.push_str(&format!(" WHEN s >= {at} THEN {seconds}"));
+        for (at, seconds) in changes.iter().rev() {
+            // Compared with the stored timestamp itself (no function call per comparison); the
+            // literal's form sorts with the stored text on SQLite and casts on PostgreSQL.
+            let at = chrono::DateTime::from_timestamp(*at, 0)
+                .unwrap_or_default()
+                .format("%Y-%m-%d %H:%M:%S");
+            case.push_str(&format!(" WHEN r.observed_at >= '{at}' THEN {seconds}"));
         }
         case + &format!(" ELSE {} END", zone.initial)
     };
+    // One pass over the readings: each row's local offset from the start computed once (the
+    // subquery is a fence, so the aggregates read a column instead of re-evaluating it), plain
+    // sums (y taken relative to the baseline, so sums of large values near it keep their
+    // precision), then the latest reading by index lookups.
     let sql = format!(
-        "WITH g AS (
-            SELECT id, direction, target, {start} AS start_s FROM goals WHERE {scope_sql}
-        ), r AS (
-            SELECT r.goal_id, r.id, r.value, r.observed_at, {observed} AS s,
-                   g.direction, g.target, g.start_s
-            FROM readings r JOIN g ON g.id = r.goal_id
-            WHERE r.deleted_at IS NULL AND r.observed_at <= {p2}
-        ), x AS (
-            SELECT goal_id, id, value, observed_at, direction, target,
-                   s + ({offset}) - start_s AS xs
-            FROM r
-        ), w AS (
-            SELECT goal_id, id, value, observed_at, direction, target, xs,
-                   CAST(xs AS DOUBLE PRECISION) / 86400 AS xd,
-                   AVG(CAST(xs AS DOUBLE PRECISION) / 86400) OVER (PARTITION BY goal_id) AS mx,
-                   AVG(value / 2) OVER (PARTITION BY goal_id) AS my,
-                   ROW_NUMBER() OVER (PARTITION BY goal_id ORDER BY observed_at DESC, id DESC) AS rn
-            FROM x
+        "WITH g AS MATERIALIZED (
+            SELECT id, direction, target, COALESCE(baseline, 0) AS base, {start} AS start_s
+            FROM goals WHERE {scope_sql}
         )
-        SELECT goal_id,
-               COUNT(*) AS n,
-               MAX(mx) AS mean_x,
-               MAX(my) AS mean_half_y,
-               SUM((xd - mx) * (xd - mx)) AS sxx,
-               SUM((xd - mx) * (value / 2 - my)) AS sxy,
-               MIN(xs) AS first_second,
-               MAX(xs) AS last_second,
-               SUM(CASE WHEN xs >= 0 THEN 1 ELSE 0 END) AS in_period,
-               SUM(CASE WHEN xs >= 0 AND ((direction = 'at_least' AND value >= target)
-                                       OR (direction = 'at_most' AND value <= target))
-                        THEN 1 ELSE 0 END) AS on_target,
-               MAX(CASE WHEN rn = 1 THEN value END) AS latest_value,
-               MAX(CASE WHEN rn = 1 THEN observed_at END) AS latest_observed_at
-        FROM w GROUP BY goal_id",
+        SELECT a.*,
+               (SELECT l.value FROM readings l
+                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {p3}
+                ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_value,
+               (SELECT l.observed_at FROM readings l
+                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {p4}
+                ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_observed_at
+        FROM (
+            SELECT goal_id,
+                   COUNT(*) AS n,
+                   SUM(xd) AS sum_x,
+                   SUM(dy) AS sum_dy,
+                   SUM(xd * xd) AS sum_xx,
+                   SUM(xd * dy) AS sum_xdy,
+                   MIN(xs) AS first_second,
+                   MAX(xs) AS last_second,
+                   SUM(CASE WHEN xs >= 0 THEN 1 ELSE 0 END) AS in_period,
+                   SUM(CASE WHEN xs >= 0 AND ((direction = 'at_least' AND value >= target)
+                                           OR (direction = 'at_most' AND value <= target))
+                            THEN 1 ELSE 0 END) AS on_target
+            FROM (
+                SELECT goal_id, value, direction, target, xs, dy,
+                       CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
+                FROM (
+                    SELECT r.goal_id, r.value, g.direction, g.target,
+                           {observed} + ({offset}) - g.start_s AS xs,
+                           (r.value - g.base) / 2 AS dy
+                    FROM readings r JOIN g ON g.id = r.goal_id
+                    WHERE r.deleted_at IS NULL AND r.observed_at <= {p2}
+                    {fence}
+                ) local_offsets
+            ) per_reading
+            GROUP BY goal_id
+        ) a",
         start = d.epoch_seconds("start_date"),
         observed = d.epoch_seconds("r.observed_at"),
+        fence = d.subquery_fence(),
         p2 = d.param(2),
+        p3 = d.param(3),
+        p4 = d.param(4),
     );
     diesel::sql_query(sql)
         .bind::<Text, _>(scope_value)
+        .bind::<Timestamp, _>(as_of)
+        .bind::<Timestamp, _>(as_of)
         .bind::<Timestamp, _>(as_of)
         .load(conn)
         .map_err(StoreError::from)
