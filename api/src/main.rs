@@ -1,6 +1,12 @@
 //! The `tandem` binary: `tandem serve` (the default), `tandem migrate`, `tandem openapi`.
 
 use clap::{Parser, Subcommand};
+
+/// jemalloc instead of glibc's allocator: glibc keeps a heap arena per thread that has allocated
+/// and seldom gives freed memory back, so after a burst of load the process stayed at 110-190 MiB;
+/// jemalloc returns unused pages to the system within seconds.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use tandem_api::{Application, Config, telemetry};
 
 #[derive(Parser)]
