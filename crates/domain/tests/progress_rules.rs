@@ -300,3 +300,68 @@ fn a_plan_refuses_what_the_math_cannot_use() {
         .is_err()
     );
 }
+
+/// What a database adds up in one pass (plain sums, values relative to the baseline) gives the
+/// same line as the centred two-pass sums, even for large values that barely move: the shift is
+/// what keeps `sum(x*y) - sum(x)*sum(y)/n` from cancelling to noise.
+#[test]
+fn plain_sums_relative_to_the_baseline_give_the_centred_line_for_large_values() {
+    use tandem_domain::progress::{LineSums, ReadingSummary};
+    let baseline = 1.0e12;
+    let plan = GoalPlan::new(
+        Direction::Increase,
+        baseline,
+        baseline + 1000.0,
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        Vec::new(),
+        7,
+    )
+    .unwrap();
+    let readings: Vec<Reading> = (0..500)
+        .map(|k| {
+            let noise = if k % 3 == 0 { 0.75 } else { -0.25 };
+            r(
+                baseline + 2.5 * k as f64 + noise,
+                at(2026, 1, 1) + chrono::Duration::hours(9 * k),
+            )
+        })
+        .collect();
+    let centred = ReadingSummary::of(&plan, &readings, at(2026, 12, 1))
+        .line
+        .unwrap();
+    let (mut n, mut sx, mut sdy, mut sxx, mut sxdy) = (0u64, 0.0, 0.0, 0.0, 0.0);
+    for reading in &readings {
+        let x = plan.seconds_since_start(reading.observed_at) as f64 / 86_400.0;
+        let dy = (reading.value - baseline) / 2.0;
+        n += 1;
+        sx += x;
+        sdy += dy;
+        sxx += x * x;
+        sxdy += x * dy;
+    }
+    let plain = LineSums::from_plain_sums(
+        n,
+        sx,
+        sdy,
+        sxx,
+        sxdy,
+        baseline,
+        centred.first_second,
+        centred.last_second,
+    );
+    let slope = |l: &LineSums| l.sxy / l.sxx;
+    let relative = (slope(&plain) - slope(&centred)).abs() / slope(&centred).abs();
+    assert!(
+        relative < 1e-9,
+        "slope {} vs {}",
+        slope(&plain),
+        slope(&centred)
+    );
+    assert!(
+        (slope(&centred) * 2.0 - 2.5 * 24.0 / 9.0).abs() < 1e-3,
+        "2.5 per 9 hours"
+    );
+    assert!((plain.mean_half_y - centred.mean_half_y).abs() / centred.mean_half_y < 1e-12);
+    assert_eq!(plain.n, centred.n);
+}
