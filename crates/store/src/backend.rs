@@ -58,63 +58,6 @@ impl Backend {
 
 /// A pool of [`DbConnection`]s.
 pub type Pool = r2d2::Pool<Manager>;
-
-/// A pooled connection: the [`DbConnection`] (it dereferences to it) and what its statements
-/// taught about its health.
-///
-/// Connections are not tested with a query on every check-out (that was a round trip per request);
-/// a connection is known broken by its own errors instead: a statement that found the server gone
-/// marks it, and the pool drops it when it comes back.
-pub struct Conn {
-    db: DbConnection,
-    broken: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl std::ops::Deref for Conn {
-    type Target = DbConnection;
-    fn deref(&self) -> &DbConnection {
-        &self.db
-    }
-}
-
-impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut DbConnection {
-        &mut self.db
-    }
-}
-
-impl Conn {
-    fn new(mut db: DbConnection) -> Conn {
-        use diesel::connection::InstrumentationEvent;
-        use diesel::result::{DatabaseErrorKind, Error};
-        let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mark = broken.clone();
-        let watch = move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::FinishQuery {
-                error: Some(error), ..
-            } = event
-                && matches!(
-                    error,
-                    Error::DatabaseError(
-                        DatabaseErrorKind::ClosedConnection
-                            | DatabaseErrorKind::UnableToSendCommand,
-                        _
-                    ) | Error::BrokenTransactionManager
-                )
-            {
-                mark.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            crate::metrics::observe(&event);
-        };
-        let boxed: Box<dyn diesel::connection::Instrumentation> = Box::new(watch);
-        db.set_instrumentation(boxed);
-        Conn { db, broken }
-    }
-
-    fn is_broken(&mut self) -> bool {
-        self.broken.load(std::sync::atomic::Ordering::Relaxed) || self.db.is_broken()
-    }
-}
 /// A connection borrowed from the [`Pool`].
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
@@ -141,12 +84,15 @@ PRAGMA foreign_keys = ON;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;";
 
+/// Connections are not tested with a query on every check-out (that was a round trip per
+/// request): a connection the server dropped fails its next statement, diesel then reports it
+/// broken, and the pool replaces it.
 impl r2d2::ManageConnection for Manager {
-    type Connection = Conn;
+    type Connection = DbConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<Conn, r2d2::Error> {
-        let db = match self.backend {
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        let mut db = match self.backend {
             Backend::Postgres => PgConnection::establish(&self.url)
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError)?,
@@ -158,15 +104,19 @@ impl r2d2::ManageConnection for Manager {
                 DbConnection::Sqlite(conn)
             }
         };
-        Ok(Conn::new(db))
+        let counted =
+            |event: diesel::connection::InstrumentationEvent<'_>| crate::metrics::observe(&event);
+        let boxed: Box<dyn diesel::connection::Instrumentation> = Box::new(counted);
+        db.set_instrumentation(boxed);
+        Ok(db)
     }
 
     /// Only called for idle connections the pool re-checks, never on check-out.
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
-        conn.db.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut Conn) -> bool {
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
         std::thread::panicking() || conn.is_broken()
     }
 }
@@ -494,7 +444,7 @@ mod tests {
             foreign_keys: i32,
         }
         let row: Row = diesel::sql_query("PRAGMA foreign_keys")
-            .get_result(&mut **conn)
+            .get_result(&mut *conn)
             .unwrap();
         assert_eq!(row.foreign_keys, 1);
         // A second run applies nothing.
@@ -519,7 +469,7 @@ mod tests {
         let pid = {
             let mut conn = pool.get().unwrap();
             diesel::sql_query("SELECT pg_backend_pid() AS pid")
-                .get_result::<Pid>(&mut **conn)
+                .get_result::<Pid>(&mut *conn)
                 .unwrap()
                 .pid
         };
@@ -537,7 +487,7 @@ mod tests {
         }
         let mut conn = pool.get().unwrap();
         let again: Pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
-            .get_result(&mut **conn)
+            .get_result(&mut *conn)
             .unwrap();
         assert_ne!(again.pid, pid, "a new connection replaced it");
     }

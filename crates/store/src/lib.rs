@@ -29,9 +29,7 @@ pub mod testing;
 pub mod users;
 pub mod webhooks;
 
-pub use backend::{
-    Backend, Conn, DbConnection, Pool, PooledConnection, connect, write_transaction,
-};
+pub use backend::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
 pub use error::StoreError;
 
 /// Result alias for store operations.
