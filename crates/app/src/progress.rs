@@ -96,9 +96,14 @@ fn aggregates(
     as_of: DateTime<Utc>,
 ) -> AppResult<HashMap<String, Aggregate>> {
     let table = offset_table(time_zone(p));
+    // The query spells the zone's changes up to `as_of`: with none between `as_of` and now, its
+    // text is the present one, kept prepared.
+    let (a, b) = (as_of.timestamp(), tx.now().timestamp());
+    let (lo, hi) = (a.min(b), a.max(b));
     let zone = UtcOffsets {
         initial: table.initial,
         changes: &table.changes,
+        present: !table.changes.iter().any(|(at, _)| lo < *at && *at <= hi),
     };
     Ok(
         readings::aggregates(tx.conn, scope, as_of.naive_utc(), zone)?

@@ -388,3 +388,40 @@ async fn recording_a_reading_costs_three_statements_when_no_webhook_listens() {
         .unwrap();
     assert_eq!(listed.len(), 1);
 }
+
+/// How many statements this connection keeps prepared for the readings' aggregate.
+fn kept_aggregates(conn: &mut tandem_store::DbConnection) -> i64 {
+    tandem_store::testing::kept_statements(conn, "local_offsets").expect("PostgreSQL")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_present_scorecard_keeps_its_aggregate_prepared_and_a_past_one_does_not() {
+    if !std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        // SQLite shows no connection's kept statements; PostgreSQL's view is the evidence.
+        return;
+    }
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Europe/Berlin").await;
+    goal(&w, &ada, &p, Direction::Decrease).await;
+    let kept = w
+        .app
+        .read(move |tx| {
+            let mut counts = vec![kept_aggregates(tx.conn)];
+            progress::partnership_scorecard(tx, &ada, &p, None)?;
+            counts.push(kept_aggregates(tx.conn));
+            progress::partnership_scorecard(tx, &ada, &p, None)?;
+            counts.push(kept_aggregates(tx.conn));
+            // Last winter: fewer of Berlin's changes apply, a text of its own, not kept.
+            progress::partnership_scorecard(tx, &ada, &p, Some(at(2025, 12, 1, 0, 0, 0)))?;
+            counts.push(kept_aggregates(tx.conn));
+            Ok(counts)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        vec![0, 1, 1, 1],
+        "kept once, reused, the past one not kept"
+    );
+}

@@ -224,13 +224,13 @@ pub fn goal_for_writing(
     goal_id: &str,
     member: crate::partnerships::Member<'_>,
 ) -> Result<WriteTarget, StoreError> {
+    use crate::prepared::{BIND, PreparedSql};
     use diesel::OptionalExtension;
-    use diesel::sql_types::Text;
-    let d = Dialect::of(conn);
     let lock = match conn {
         DbConnection::Postgres(_) => " FOR SHARE OF g",
         DbConnection::Sqlite(_) => "",
     };
+    // One text per backend: kept prepared, like the query builder's statements.
     let sql = format!(
         "SELECT g.id AS goal_id, g.partnership_id, g.owner_id, g.status,
                 EXISTS (SELECT 1 FROM webhooks w
@@ -238,19 +238,15 @@ pub fn goal_for_writing(
                           AND (w.owner_id = p.inviter_id OR w.owner_id = p.invitee_id)
                           AND (w.partnership_id IS NULL OR w.partnership_id = p.id)) AS heard
          FROM goals g JOIN partnerships p ON p.id = g.partnership_id
-         WHERE g.id = {p1}
-           AND (p.inviter_id = {p2} OR p.invitee_id = {p3}
-                OR (p.invitee_id IS NULL AND p.invitee_email = {p4})){lock}",
-        p1 = d.param(1),
-        p2 = d.param(2),
-        p3 = d.param(3),
-        p4 = d.param(4),
+         WHERE g.id = {BIND}
+           AND (p.inviter_id = {BIND} OR p.invitee_id = {BIND}
+                OR (p.invitee_id IS NULL AND p.invitee_email = {BIND})){lock}"
     );
-    let target: WriteTarget = diesel::sql_query(sql)
-        .bind::<Text, _>(goal_id)
-        .bind::<Text, _>(member.user_id)
-        .bind::<Text, _>(member.user_id)
-        .bind::<Text, _>(member.email)
+    let target: WriteTarget = PreparedSql::new(&sql)
+        .text(goal_id)
+        .text(member.user_id)
+        .text(member.user_id)
+        .text(member.email)
         .get_result(conn)
         .optional()?
         .ok_or(StoreError::NotFound)?;

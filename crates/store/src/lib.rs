@@ -18,6 +18,7 @@ pub mod identities;
 pub mod meetings;
 pub mod metrics;
 pub mod partnerships;
+pub mod prepared;
 pub mod readings;
 pub mod refreshes;
 pub mod schema;

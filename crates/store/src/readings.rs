@@ -256,6 +256,9 @@ pub struct UtcOffsets<'a> {
     pub initial: i32,
     /// Changes, oldest first.
     pub changes: &'a [(i64, i32)],
+    /// Whether `as_of` is the present: then the query's text is the one every present-time
+    /// request in this zone uses, and each connection keeps it prepared.
+    pub present: bool,
 }
 
 /// A goal's readings at or before an instant, reduced to what the progress math needs
@@ -313,13 +316,12 @@ pub fn aggregates(
     as_of: NaiveDateTime,
     zone: UtcOffsets<'_>,
 ) -> StoreResult<Vec<Aggregate>> {
-    use diesel::sql_types::{Text, Timestamp};
+    use crate::prepared::{BIND, PreparedSql};
     let d = crate::backend::Dialect::of(conn);
     let (scope_sql, scope_value) = match scope {
-        AggregateScope::ActiveGoalsOf(p) => ("partnership_id = {p1} AND status = 'active'", p),
-        AggregateScope::Goal(g) => ("id = {p1}", g),
+        AggregateScope::ActiveGoalsOf(p) => ("partnership_id = {?} AND status = 'active'", p),
+        AggregateScope::Goal(g) => ("id = {?}", g),
     };
-    let scope_sql = scope_sql.replace("{p1}", &d.param(1));
     // The zone's offset at each reading's second, newest change first: most readings are recent.
     // Changes after `as_of` cannot apply to readings at or before it; the rest go newest first,
     // so a recent reading is placed after a comparison or two.
@@ -350,10 +352,10 @@ pub fn aggregates(
         )
         SELECT a.*,
                (SELECT l.value FROM readings l
-                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {p3}
+                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {BIND}
                 ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_value,
                (SELECT l.observed_at FROM readings l
-                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {p4}
+                WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {BIND}
                 ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_observed_at
         FROM (
             SELECT goal_id,
@@ -376,7 +378,7 @@ pub fn aggregates(
                            {observed} + ({offset}) - g.start_s AS xs,
                            (r.value - g.base) / 2 AS dy
                     FROM readings r JOIN g ON g.id = r.goal_id
-                    WHERE r.deleted_at IS NULL AND r.observed_at <= {p2}
+                    WHERE r.deleted_at IS NULL AND r.observed_at <= {BIND}
                     {fence}
                 ) local_offsets
             ) per_reading
@@ -385,15 +387,14 @@ pub fn aggregates(
         start = d.epoch_seconds("start_date"),
         observed = d.epoch_seconds("r.observed_at"),
         fence = d.subquery_fence(),
-        p2 = d.param(2),
-        p3 = d.param(3),
-        p4 = d.param(4),
     );
-    diesel::sql_query(sql)
-        .bind::<Text, _>(scope_value)
-        .bind::<Timestamp, _>(as_of)
-        .bind::<Timestamp, _>(as_of)
-        .bind::<Timestamp, _>(as_of)
+    // A past `as_of` spells fewer of the zone's changes: a text of its own, not worth keeping.
+    PreparedSql::new(&sql)
+        .keep(zone.present)
+        .text(scope_value)
+        .timestamp(as_of)
+        .timestamp(as_of)
+        .timestamp(as_of)
         .load(conn)
         .map_err(StoreError::from)
 }

@@ -103,3 +103,24 @@ impl StatementCounter {
         self.0.swap(0, std::sync::atomic::Ordering::Relaxed)
     }
 }
+
+/// How many prepared statements containing `fragment` a PostgreSQL connection keeps (`None` on
+/// SQLite, which shows no such list): evidence that a query is parsed and planned once.
+pub fn kept_statements(conn: &mut crate::DbConnection, fragment: &str) -> Option<i64> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Kept {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    if !matches!(conn, crate::DbConnection::Postgres(_)) {
+        return None;
+    }
+    let kept: Kept = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements WHERE position($1 in statement) > 0",
+    )
+    .bind::<Text, _>(fragment)
+    .get_result(conn)
+    .expect("pg_prepared_statements");
+    Some(kept.n)
+}
