@@ -12,14 +12,20 @@ pub enum HttpRule {
     IdempotencyKeyInUse,
     /// No item of a batch could be stored.
     BatchRejected,
+    /// CSV asked of a JSON path: reports have `.csv` paths of their own.
+    CsvAtItsOwnPath,
+    /// A CSV report longer than [`crate::http::csv::MAX_ROWS`].
+    CsvTooLong,
 }
 
 impl HttpRule {
     /// Every convention refusal.
-    pub const ALL: [HttpRule; 3] = [
+    pub const ALL: [HttpRule; 5] = [
         HttpRule::IdempotencyKeyReused,
         HttpRule::IdempotencyKeyInUse,
         HttpRule::BatchRejected,
+        HttpRule::CsvAtItsOwnPath,
+        HttpRule::CsvTooLong,
     ];
 
     /// Its problem type's name.
@@ -28,6 +34,8 @@ impl HttpRule {
             HttpRule::IdempotencyKeyReused => "idempotency-key-reused",
             HttpRule::IdempotencyKeyInUse => "idempotency-key-in-use",
             HttpRule::BatchRejected => "batch-rejected",
+            HttpRule::CsvAtItsOwnPath => "csv-at-its-own-path",
+            HttpRule::CsvTooLong => "csv-too-long",
         }
     }
 
@@ -37,6 +45,8 @@ impl HttpRule {
             HttpRule::IdempotencyKeyReused => "Idempotency key reused",
             HttpRule::IdempotencyKeyInUse => "Idempotency key in use",
             HttpRule::BatchRejected => "No reading in the batch could be stored",
+            HttpRule::CsvAtItsOwnPath => "CSV is at the report's own path",
+            HttpRule::CsvTooLong => "CSV report too long",
         }
     }
 
@@ -52,6 +62,12 @@ impl HttpRule {
             HttpRule::BatchRejected => {
                 "Every item failed; `errors` names each item's field (its status is the items' answer: 422 if any was invalid)."
             }
+            HttpRule::CsvAtItsOwnPath => {
+                "`Accept: text/csv` on a JSON path: the report is at the same path with `.csv` (named in `detail`)."
+            }
+            HttpRule::CsvTooLong => {
+                "The CSV report would hold more than 100,000 rows; narrow it with its filters (nothing is cut silently)."
+            }
         }
     }
 
@@ -62,6 +78,8 @@ impl HttpRule {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             HttpRule::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            HttpRule::CsvAtItsOwnPath => StatusCode::NOT_ACCEPTABLE,
+            HttpRule::CsvTooLong => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }

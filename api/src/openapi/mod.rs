@@ -44,13 +44,17 @@ answers 404, exactly like one that does not exist.",
         (name = "me", description = "The signed-in user's own account"),
         (name = "partnerships", description = "Two peers holding each other to account: invitations, settings, lifecycle"),
         (name = "goals", description = "SMART goals: drafts, activation, the 3-5 rule, milestones, and edits that cannot cheat"),
-        (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched, exported as CSV"),
+        (name = "readings", description = "The numbers behind goals: recorded, corrected with history, batched"),
         (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
         (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
         (name = "check-ins", description = "Short updates between meetings, with the readings behind them"),
         (name = "fit-reviews", description = "Every quarter, does the pairing still work? Answers stay hidden until both are in"),
         (name = "webhooks", description = "Signed event deliveries for integrations: subscriptions, a delivery log with every try, redelivery. \
 The `webhooks` section of this document lists each event and its payload; see `create_webhook` for headers and how to verify signatures"),
+        (name = "reports", description = "CSV for spreadsheets, each report at a `.csv` path of its own: RFC 4180 (UTF-8, header row, CRLF), \
+instants as in JSON (RFC 3339 UTC with `Z`), decimals with a dot, an empty cell for null, stable documented columns; \
+`?columns=a,b` selects and orders them. Text cells that begin with =, +, -, @, a tab or a carriage return get a leading `'` \
+so spreadsheets never evaluate them. `Accept: text/csv` on a JSON path answers 406 naming the `.csv` path"),
         (name = "sync", description = "Incremental sync for mirrors: a gap-free feed of creates, updates and tombstones; `updated_since` on every list"),
         (name = "admin", description = "Provisioning for HR systems: upsert people by their id, deactivate, list (admins only; never partnership contents)"),
         (name = "operations", description = "Health probes and the contract itself"),
@@ -237,25 +241,28 @@ fn finish(mut doc: OpenApi) -> OpenApi {
     doc
 }
 
-/// Every response that can be CSV names its columns (from the list the writer uses) and says how
-/// text cells are protected against formula injection (the writer in [`crate::http::csv`] does
-/// it for all of them).
+/// Every CSV report's 200 names its columns (from the list the writer uses) and says how text
+/// cells are protected against formula injection (the writer in [`crate::http::csv`] does it for
+/// all of them).
 fn csv_described(op: &mut Operation) {
     let id = op.operation_id.as_deref().unwrap_or("");
-    let columns = crate::routes::CSV_COLUMNS
+    let Some((_, _, columns)) = crate::routes::reports::CSV_REPORTS
         .iter()
-        .find(|(op, _)| *op == id)
-        .map(|(_, columns)| columns.join(", "));
-    for response in op.responses.responses.values_mut() {
-        if let RefOr::T(response) = response
-            && response.content.contains_key("text/csv")
-        {
-            let said = response.description.trim_end().trim_end_matches('.');
-            let columns = columns
-                .as_ref()
-                .map_or(String::new(), |c| format!(" CSV columns, in order: {c}."));
-            response.description = format!("{said}.{columns} {}", crate::http::csv::NEUTRALISED);
+        .find(|(op, _, _)| *op == id)
+    else {
+        return;
+    };
+    if let Some(RefOr::T(response)) = op.responses.responses.get_mut("200") {
+        if let Some(RefOr::T(content)) = response.content.get_mut("text/csv") {
+            // The header row every answer starts with.
+            content.example = Some(format!("{}\r\n", columns.join(",")).into());
         }
+        let said = response.description.trim_end().trim_end_matches('.');
+        response.description = format!(
+            "{said}. CSV columns, in order: {}. {}",
+            columns.join(", "),
+            crate::http::csv::NEUTRALISED
+        );
     }
 }
 
@@ -351,23 +358,36 @@ mod tests {
     }
 
     #[test]
-    fn every_csv_response_names_its_columns() {
+    fn csv_reports_declare_csv_only_and_everything_else_json_only() {
         let doc = api_doc();
-        for item in doc.paths.paths.values() {
+        let mut reports = 0;
+        for (path, item) in &doc.paths.paths {
             for op in [&item.get, &item.post].into_iter().flatten() {
-                let csv = op
-                    .responses
-                    .responses
-                    .values()
-                    .any(|r| matches!(r, RefOr::T(r) if r.content.contains_key("text/csv")));
                 let id = op.operation_id.as_deref().unwrap_or("");
-                let listed = crate::routes::CSV_COLUMNS.iter().any(|(op, _)| *op == id);
-                assert_eq!(
-                    csv, listed,
-                    "{id}: CSV response and column list go together"
-                );
+                let report = crate::routes::reports::CSV_REPORTS
+                    .iter()
+                    .find(|(op, _, _)| *op == id);
+                let Some(RefOr::T(ok)) = op.responses.responses.get("200") else {
+                    continue;
+                };
+                let types: Vec<&String> = ok.content.keys().collect();
+                if let Some((_, _, columns)) = report {
+                    reports += 1;
+                    assert!(path.ends_with(".csv"), "{id}: at a .csv path");
+                    assert_eq!(types, ["text/csv"], "{id}: CSV only");
+                    assert!(
+                        ok.description.contains(&columns.join(", ")),
+                        "{id}: columns named"
+                    );
+                } else {
+                    assert!(
+                        !types.iter().any(|t| *t == "text/csv"),
+                        "{id}: no CSV on a JSON path"
+                    );
+                }
             }
         }
+        assert_eq!(reports, crate::routes::reports::CSV_REPORTS.len());
     }
 
     #[test]

@@ -144,6 +144,14 @@ pub fn refusals(op: &Operation, method: &str, protected: bool) -> Vec<ProblemTyp
             found.push(of_convention(rule, rule.status().as_u16()));
         }
     }
+    for (report, twin, _) in crate::routes::reports::CSV_REPORTS {
+        if *twin == Some(id) {
+            found.push(of_convention(HttpRule::CsvAtItsOwnPath, 406));
+        }
+        if *report == id {
+            found.push(of_convention(HttpRule::CsvTooLong, 422));
+        }
+    }
     if id == "create_readings_batch" {
         // The whole batch is refused with the items' own status (422 if any was invalid).
         for status in [403, 404, 409, 422] {

@@ -21,6 +21,7 @@ pub mod partnerships;
 pub mod progress;
 pub mod readings;
 pub mod refresh;
+pub mod reports;
 pub mod tokens;
 pub mod webhooks;
 
@@ -54,27 +55,9 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     progress::REFUSALS,
     readings::REFUSALS,
     refresh::REFUSALS,
+    reports::REFUSALS,
     tokens::REFUSALS,
     webhooks::REFUSALS,
-];
-
-/// The columns of every operation that answers CSV: the same lists feed the writer and the
-/// contract's descriptions.
-pub const CSV_COLUMNS: &[(&str, &[&str])] = &[
-    ("list_readings", &crate::views::readings::READING_COLUMNS),
-    ("list_meetings", &crate::views::meetings::MEETING_COLUMNS),
-    (
-        "list_commitments",
-        &crate::views::commitments::COMMITMENT_COLUMNS,
-    ),
-    (
-        "partnership_scorecard",
-        &crate::views::progress::SCORECARD_COLUMNS,
-    ),
-    (
-        "meeting_snapshot",
-        &crate::views::progress::SCORECARD_COLUMNS,
-    ),
 ];
 
 /// The named refusals of the operation `operation_id`.
@@ -178,6 +161,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(calendar::list_feed_tokens)
                 .service(calendar::revoke_feed_token)
                 .service(calendar::calendar_feed)
-                .service(export::export_partnership),
+                .service(export::export_partnership)
+                .service(reports::partnership_scorecard_csv)
+                .service(reports::list_goals_csv)
+                .service(reports::partnership_readings_csv)
+                .service(reports::list_readings_csv)
+                .service(reports::list_meetings_csv)
+                .service(reports::list_commitments_csv)
+                .service(reports::list_check_ins_csv)
+                .service(reports::meeting_snapshot_csv)
+                .service(reports::progress_history_csv),
         );
 }

@@ -13,7 +13,7 @@ use crate::http::extract::Query;
 use crate::http::problem::ApiError;
 use crate::routes::refusals;
 use crate::state::AppState;
-use crate::views::progress::{ProgressView, SCORECARD_COLUMNS, ScorecardView, scorecard_rows};
+use crate::views::progress::{ProgressView, ScorecardView};
 
 refusals! {
     "goal_progress": [GoalIncomplete];
@@ -54,15 +54,14 @@ pub async fn goal_progress(
 }
 
 /// Both partners' active goals with progress, status and forecast, and each partner's roll-up.
-/// `Accept: text/csv` gives one flat row per goal that a spreadsheet imports as is.
+/// For a spreadsheet: `scorecard.csv`.
 #[utoipa::path(
     tag = "progress",
     operation_id = "partnership_scorecard",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), AsOfQuery),
     responses(
-        (status = 200, description = "The scorecard (CSV: one row per goal)",
-            content((ScorecardView = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The scorecard", body = ScorecardView),
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
@@ -74,13 +73,11 @@ pub async fn partnership_scorecard(
     id: web::Path<uuid::Uuid>,
     query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let (actor, partnership_id, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
     let card = state
         .app
         .read(move |tx| progress::partnership_scorecard(tx, &actor, &partnership_id, as_of))
         .await?;
-    if csv::wanted(&req) {
-        return csv::respond(&SCORECARD_COLUMNS, scorecard_rows(&card));
-    }
     Ok(HttpResponse::Ok().json(ScorecardView::from(&card)))
 }

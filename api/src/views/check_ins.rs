@@ -46,3 +46,28 @@ impl From<&CheckInDetail> for CheckInView {
         }
     }
 }
+
+/// The check-ins' CSV columns, in order.
+pub const CHECK_IN_COLUMNS: [&str; 7] = [
+    "id",
+    "author_id",
+    "text",
+    "links",
+    "readings",
+    "created_at",
+    "updated_at",
+];
+
+/// A check-in as a CSV row (links separated by spaces; `readings` counts those recorded with it).
+pub fn check_in_row(d: &CheckInDetail) -> Vec<crate::http::csv::Cell> {
+    let c = &d.check_in;
+    vec![
+        c.id.as_str().into(),
+        c.author_id.as_str().into(),
+        c.text.as_str().into(),
+        d.links.join(" ").into(),
+        (d.readings.len() as i64).into(),
+        c.created_at.and_utc().into(),
+        c.updated_at.and_utc().into(),
+    ]
+}

@@ -291,3 +291,53 @@ impl From<MilestoneInput> for NewMilestone {
         }
     }
 }
+
+/// The goals' CSV columns, in order.
+pub const GOAL_COLUMNS: [&str; 19] = [
+    "id",
+    "owner_id",
+    "status",
+    "title",
+    "what",
+    "who",
+    "why",
+    "metric",
+    "unit",
+    "kind",
+    "direction",
+    "baseline",
+    "target",
+    "confidence",
+    "start_date",
+    "due_date",
+    "weight",
+    "external_ref",
+    "updated_at",
+];
+
+/// A goal as a CSV row.
+pub fn goal_row(d: &GoalDetail) -> Vec<crate::http::csv::Cell> {
+    use tandem_domain::names::Named;
+    let v = GoalView::from(d);
+    vec![
+        v.id.into(),
+        v.owner_id.into(),
+        v.status.as_str().into(),
+        v.title.into(),
+        v.what.into(),
+        v.who.into(),
+        v.why.into(),
+        v.metric.name.into(),
+        v.metric.unit.into(),
+        v.metric.kind.map(|k| k.as_str()).into(),
+        v.metric.direction.map(|d| d.as_str()).into(),
+        v.metric.baseline.into(),
+        v.metric.target.into(),
+        v.confidence.into(),
+        v.start_date.into(),
+        v.due_date.into(),
+        v.weight.into(),
+        v.external_ref.into(),
+        v.updated_at.into(),
+    ]
+}

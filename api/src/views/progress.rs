@@ -248,3 +248,24 @@ pub fn scorecard_rows(card: &Scorecard) -> Vec<Vec<crate::http::csv::Cell>> {
         })
         .collect()
 }
+
+/// The progress history's CSV columns, in order.
+pub const HISTORY_COLUMNS: [&str; 9] = [
+    "goal_id", "title", "owner_id", "week_of", "at", "expected", "progress", "value", "status",
+];
+
+/// A goal's week as a CSV row.
+pub fn history_row(p: &tandem_app::reports::HistoryPoint) -> Vec<crate::http::csv::Cell> {
+    use tandem_domain::names::Named;
+    vec![
+        p.goal_id.as_str().into(),
+        p.title.as_ref().into(),
+        p.owner_id.as_str().into(),
+        p.week_of.into(),
+        p.at.into(),
+        p.expected.into(),
+        p.progress.into(),
+        p.value.into(),
+        p.status.as_str().into(),
+    ]
+}

@@ -239,3 +239,35 @@ pub fn reading_row(r: &Reading) -> Vec<crate::http::csv::Cell> {
         r.created_at.and_utc().into(),
     ]
 }
+
+/// The columns of a partnership's readings across its goals, in order.
+pub const PARTNERSHIP_READING_COLUMNS: [&str; 13] = [
+    "goal_id",
+    "goal_title",
+    "owner_id",
+    "id",
+    "value",
+    "observed_at",
+    "note",
+    "source",
+    "external_id",
+    "recorded_by",
+    "deleted_at",
+    "delete_reason",
+    "created_at",
+];
+
+/// A reading with its goal as a CSV row.
+pub fn partnership_reading_row(
+    r: &tandem_app::readings::GoalReading,
+) -> Vec<crate::http::csv::Cell> {
+    let mut row = vec![
+        r.reading.goal_id.as_str().into(),
+        r.goal_title.as_ref().into(),
+        r.owner_id.as_str().into(),
+    ];
+    let mut own = reading_row(&r.reading);
+    own.remove(1); // goal_id, already first
+    row.extend(own);
+    row
+}

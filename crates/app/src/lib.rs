@@ -28,6 +28,7 @@ pub mod partnerships;
 pub mod progress;
 pub mod readings;
 pub mod refresh;
+pub mod reports;
 pub mod tokens;
 pub mod webhooks;
 

@@ -8,7 +8,7 @@ use tandem_domain::events::{EventData, ReadingRecorded};
 use tandem_domain::reading::{RevisionAction, check_observed_at};
 use tandem_store::backend::WriteTarget;
 use tandem_store::readings;
-pub use tandem_store::readings::{Inserted, Reading, ReadingFilter, Revision};
+pub use tandem_store::readings::{GoalReading, Inserted, Reading, ReadingFilter, Revision};
 
 use crate::goals::{FieldChange, json};
 use crate::{Actor, AppError, AppResult, Rule, Tx, new_id};

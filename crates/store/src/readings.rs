@@ -171,6 +171,61 @@ pub fn list(
     query.load(conn).map_err(StoreError::from)
 }
 
+/// A reading with the goal it measures, for reports across a partnership's goals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalReading {
+    /// The reading.
+    pub reading: Reading,
+    /// Its goal's title.
+    pub goal_title: Option<String>,
+    /// Its goal's owner.
+    pub owner_id: String,
+}
+
+/// The readings of every goal of a partnership, in (goal creation, goal, observation, id)
+/// order, at most `limit`.
+pub fn of_partnership(
+    conn: &mut DbConnection,
+    partnership_id: &str,
+    filter: &ReadingFilter,
+    limit: i64,
+) -> StoreResult<Vec<GoalReading>> {
+    use crate::schema::goals;
+    let mut query = readings::table
+        .inner_join(goals::table.on(goals::id.eq(readings::goal_id)))
+        .filter(goals::partnership_id.eq(partnership_id))
+        .select((Reading::as_select(), goals::title, goals::owner_id))
+        .order((
+            goals::created_at,
+            goals::id,
+            readings::observed_at,
+            readings::id,
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(from) = filter.from {
+        query = query.filter(readings::observed_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(readings::observed_at.le(to));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(readings::updated_at.ge(since));
+    }
+    if !filter.include_deleted {
+        query = query.filter(readings::deleted_at.is_null());
+    }
+    let rows: Vec<(Reading, Option<String>, String)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(reading, goal_title, owner_id)| GoalReading {
+            reading,
+            goal_title,
+            owner_id,
+        })
+        .collect())
+}
+
 /// The (value, observed_at) of a goal's live readings observed at or before `as_of`, in
 /// observation then recording order, from the `(goal_id, observed_at)` index.
 pub fn series(

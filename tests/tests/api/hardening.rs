@@ -24,7 +24,6 @@ async fn csv_rows(
 ) -> Vec<std::collections::HashMap<String, String>> {
     let res = app
         .authed(Method::GET, path, &user.access)
-        .header("accept", "text/csv")
         .send()
         .await
         .unwrap();
@@ -98,7 +97,7 @@ async fn csv_exports_write_formula_payloads_as_text_and_numbers_as_numbers() {
     )
     .await;
 
-    let scorecard = csv_rows(&app, &grace, &format!("/v1/partnerships/{p}/scorecard")).await;
+    let scorecard = csv_rows(&app, &grace, &format!("/v1/partnerships/{p}/scorecard.csv")).await;
     let row = scorecard.iter().find(|r| r["goal_id"] == goal).unwrap();
     assert_eq!(row["title"], neutralised(TITLE));
     assert_eq!(row["partner_name"], neutralised(NAME));
@@ -107,15 +106,20 @@ async fn csv_exports_write_formula_payloads_as_text_and_numbers_as_numbers() {
         "a number Tandem wrote stays a number"
     );
 
-    let readings = csv_rows(&app, &grace, &format!("/v1/goals/{goal}/readings")).await;
+    let readings = csv_rows(&app, &grace, &format!("/v1/goals/{goal}/readings.csv")).await;
     assert_eq!(readings[0]["note"], neutralised(NOTE));
     assert_eq!(readings[0]["value"], "-1.5");
 
-    let meetings = csv_rows(&app, &grace, &format!("/v1/partnerships/{p}/meetings")).await;
+    let meetings = csv_rows(&app, &grace, &format!("/v1/partnerships/{p}/meetings.csv")).await;
     assert_eq!(meetings[0]["location"], neutralised(LOCATION));
     assert_eq!(meetings[0]["length_minutes"], "60");
 
-    let commitments = csv_rows(&app, &grace, &format!("/v1/partnerships/{p}/commitments")).await;
+    let commitments = csv_rows(
+        &app,
+        &grace,
+        &format!("/v1/partnerships/{p}/commitments.csv"),
+    )
+    .await;
     assert_eq!(commitments[0]["text"], neutralised(COMMITMENT));
 
     ok(
@@ -126,7 +130,12 @@ async fn csv_exports_write_formula_payloads_as_text_and_numbers_as_numbers() {
         Some(json!({"schedule_next": false})),
     )
     .await;
-    let snapshot = csv_rows(&app, &grace, &format!("/v1/meetings/{meeting}/snapshot")).await;
+    let snapshot = csv_rows(
+        &app,
+        &grace,
+        &format!("/v1/meetings/{meeting}/snapshot.csv"),
+    )
+    .await;
     let row = snapshot.iter().find(|r| r["goal_id"] == goal).unwrap();
     assert_eq!(row["title"], neutralised(TITLE));
     assert_eq!(row["partner_name"], neutralised(NAME));

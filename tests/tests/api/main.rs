@@ -18,6 +18,7 @@ mod meetings;
 mod partnerships;
 mod readings;
 mod readme;
+mod reports;
 mod rhythm;
 mod sync;
 mod webhooks;

@@ -639,10 +639,9 @@ async fn cancelled_and_late_meetings_lower_adherence_and_break_the_streak() {
     let res = app
         .authed(
             Method::GET,
-            &format!("/v1/partnerships/{p}/meetings"),
+            &format!("/v1/partnerships/{p}/meetings.csv"),
             &ada.access,
         )
-        .header("accept", "text/csv")
         .send()
         .await
         .unwrap();

@@ -371,10 +371,9 @@ async fn the_scorecard_rolls_up_each_partner_and_its_csv_parses_back() {
     let res = app
         .authed(
             Method::GET,
-            &format!("/v1/partnerships/{p}/scorecard?as_of=2026-03-02T00:00:00Z"),
+            &format!("/v1/partnerships/{p}/scorecard.csv?as_of=2026-03-02T00:00:00Z"),
             &grace.access,
         )
-        .header("accept", "text/csv")
         .send()
         .await
         .unwrap();
@@ -406,10 +405,9 @@ async fn readings_export_as_csv() {
     let res = app
         .authed(
             Method::GET,
-            &format!("/v1/goals/{wait}/readings"),
+            &format!("/v1/goals/{wait}/readings.csv"),
             &ada.access,
         )
-        .header("accept", "text/csv")
         .send()
         .await
         .unwrap();

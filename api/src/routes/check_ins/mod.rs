@@ -10,8 +10,8 @@ use crate::auth::Caller;
 use crate::http::conditional::etag;
 use crate::http::extract::{BATCH_BODY_LIMIT, Json, Query};
 use crate::http::idempotency::{self, Created};
-use crate::http::list;
 use crate::http::problem::ApiError;
+use crate::http::{csv, list};
 use crate::routes::refusals;
 use crate::state::AppState;
 use crate::views::check_ins::CheckInView;
@@ -79,6 +79,7 @@ pub async fn list_check_ins(
     id: web::Path<uuid::Uuid>,
     query: Query<ListCheckInsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let filter = CheckInFilter {

@@ -15,7 +15,7 @@ use crate::http::problem::ApiError;
 use crate::http::{csv, list};
 use crate::routes::refusals;
 use crate::state::AppState;
-use crate::views::commitments::{COMMITMENT_COLUMNS, CommitmentView, commitment_row};
+use crate::views::commitments::CommitmentView;
 pub use params::{CreateCommitmentRequest, ListCommitmentsQuery, UpdateCommitmentRequest};
 
 refusals! {
@@ -59,15 +59,14 @@ pub async fn create_commitment(
     .await
 }
 
-/// A partnership's commitments, oldest first; `Accept: text/csv` for a spreadsheet.
+/// A partnership's commitments, oldest first; for a spreadsheet: `commitments.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "list_commitments",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), ListCommitmentsQuery),
     responses(
-        (status = 200, description = "A page of commitments (CSV: one row per commitment)",
-            content((crate::http::list::Page<CommitmentView> = "application/json"), (String = "text/csv")),
+        (status = 200, description = "A page of commitments", body = crate::http::list::Page<CommitmentView>,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),
     )
@@ -80,6 +79,7 @@ pub async fn list_commitments(
     id: web::Path<uuid::Uuid>,
     query: Query<ListCommitmentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let filter = CommitmentFilter {
@@ -94,10 +94,6 @@ pub async fn list_commitments(
         .app
         .read(move |tx| commitments::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
         .await?;
-    if csv::wanted(&req) {
-        let rows = rows.iter().take(limit as usize).map(commitment_row);
-        return csv::respond(&COMMITMENT_COLUMNS, rows);
-    }
     Ok(list::respond(
         &req,
         rows,

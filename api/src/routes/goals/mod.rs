@@ -16,8 +16,8 @@ use crate::auth::Caller;
 use crate::http::conditional::{current, etag, expected_version, tagged};
 use crate::http::extract::{Json, MergePatch, Query, parse_json};
 use crate::http::idempotency::{self, Created};
-use crate::http::list;
 use crate::http::problem::ApiError;
+use crate::http::{csv, list};
 use crate::routes::refusals;
 use crate::state::AppState;
 use crate::views::goals::{ChangeView, GoalView};
@@ -106,6 +106,7 @@ pub async fn list_goals(
     id: web::Path<uuid::Uuid>,
     query: Query<ListGoalsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let filter = GoalFilter {
         owner_id: query.owner.map(|o| o.to_string()),

@@ -11,7 +11,7 @@ use tandem_app::meetings::{self, MeetingFilter};
 
 use crate::auth::Caller;
 use crate::http::conditional::{
-    current, current_tag, etag, expected_version, not_modified, required_version, tagged,
+    current, current_tag, etag, expected_version, required_version, tagged,
 };
 use crate::http::extract::{BATCH_BODY_LIMIT, Json, Query};
 use crate::http::idempotency::{self, Created};
@@ -20,10 +20,9 @@ use crate::http::{csv, list};
 use crate::routes::refusals;
 use crate::state::AppState;
 use crate::views::meetings::{
-    AdherenceView, MEETING_COLUMNS, MeetingDetail, MeetingView, NotesView, adherence_view,
-    meeting_row, meeting_view, notes_view,
+    AdherenceView, MeetingDetail, MeetingView, NotesView, adherence_view, meeting_view, notes_view,
 };
-use crate::views::progress::{SCORECARD_COLUMNS, ScorecardView, scorecard_rows};
+use crate::views::progress::ScorecardView;
 pub use params::{
     CancelMeetingRequest, CompleteMeetingRequest, ListMeetingsQuery, PutNotesRequest,
     RescheduleMeetingRequest, ScheduleMeetingRequest, UpdateMeetingRequest,
@@ -84,16 +83,15 @@ pub async fn schedule_meeting(
     .await
 }
 
-/// A partnership's meetings, past and upcoming, in the order they were scheduled;
-/// `Accept: text/csv` for a spreadsheet.
+/// A partnership's meetings, past and upcoming, in the order they were scheduled; for a
+/// spreadsheet: `meetings.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "list_meetings",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Partnership id"), ListMeetingsQuery),
     responses(
-        (status = 200, description = "A page of meetings (CSV: one row per meeting)",
-            content((crate::http::list::Page<MeetingView> = "application/json"), (String = "text/csv")),
+        (status = 200, description = "A page of meetings", body = crate::http::list::Page<MeetingView>,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),
     )
@@ -106,6 +104,7 @@ pub async fn list_meetings(
     id: web::Path<uuid::Uuid>,
     query: Query<ListMeetingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let filter = MeetingFilter {
@@ -119,10 +118,6 @@ pub async fn list_meetings(
         .app
         .read(move |tx| meetings::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
         .await?;
-    if csv::wanted(&req) {
-        let rows = rows.iter().take(limit as usize).map(|m| meeting_row(m, &p));
-        return csv::respond(&MEETING_COLUMNS, rows);
-    }
     Ok(list::respond(
         &req,
         rows,
@@ -300,8 +295,7 @@ pub async fn complete_meeting(
     Ok(detail(&d))
 }
 
-/// The scorecard frozen when a meeting was completed; `Accept: text/csv` gives the same columns
-/// as the live scorecard.
+/// The scorecard frozen when a meeting was completed; for a spreadsheet: `snapshot.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "meeting_snapshot",
@@ -309,7 +303,7 @@ pub async fn complete_meeting(
     params(("id" = String, Path, format = Uuid, description = "Meeting id")),
     responses(
         (status = 200, description = "The snapshot (immutable: a strong ETag that never changes)",
-            content((ScorecardView = "application/json"), (String = "text/csv")),
+            body = ScorecardView,
             headers(("ETag" = String, description = "The snapshot's tag"))),
         (status = 304, description = "Unchanged"),
         (status = 404, response = crate::openapi::NotFound),
@@ -322,15 +316,13 @@ pub async fn meeting_snapshot(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let (actor, id) = (caller.actor(&state), id.to_string());
     let (card, frozen_at) = state
         .app
         .read(move |tx| meetings::snapshot(tx, &actor, &id))
         .await?;
     let tag = etag(frozen_at.timestamp_micros());
-    if csv::wanted(&req) && !not_modified(&req, &tag) {
-        return csv::respond(&SCORECARD_COLUMNS, scorecard_rows(&card));
-    }
     Ok(current_tag(&req, &tag, ScorecardView::from(&card)))
 }
 

@@ -17,9 +17,7 @@ use crate::http::problem::ApiError;
 use crate::http::{csv, list};
 use crate::routes::refusals;
 use crate::state::AppState;
-use crate::views::readings::{
-    BatchResponse, CreateReadingRequest, READING_COLUMNS, ReadingView, RevisionView, reading_row,
-};
+use crate::views::readings::{BatchResponse, CreateReadingRequest, ReadingView, RevisionView};
 pub use params::{BatchRequest, DeleteReadingQuery, ListReadingsQuery, UpdateReadingRequest};
 
 refusals! {
@@ -104,15 +102,14 @@ pub async fn create_readings_batch(
     batch::record(&state, caller.actor(&state), body.readings).await
 }
 
-/// A goal's readings, oldest recorded first; `Accept: text/csv` for a spreadsheet.
+/// A goal's readings, oldest recorded first; for a spreadsheet: `readings.csv`.
 #[utoipa::path(
     tag = "readings",
     operation_id = "list_readings",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Goal id"), ListReadingsQuery),
     responses(
-        (status = 200, description = "A page of readings (CSV: one row per reading)",
-            content((crate::http::list::Page<ReadingView> = "application/json"), (String = "text/csv")),
+        (status = 200, description = "A page of readings", body = crate::http::list::Page<ReadingView>,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = crate::openapi::NotFound),
     )
@@ -125,6 +122,7 @@ pub async fn list_readings(
     id: web::Path<uuid::Uuid>,
     query: Query<ListReadingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    csv::json_only(&req)?;
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let filter = ReadingFilter {
         from: query.from.map(|t| t.naive_utc()),
@@ -137,10 +135,6 @@ pub async fn list_readings(
         .app
         .read(move |tx| readings::list(tx, &actor, &goal_id, &filter, after, limit + 1))
         .await?;
-    if csv::wanted(&req) {
-        let rows = rows.iter().take(limit as usize).map(reading_row);
-        return csv::respond(&READING_COLUMNS, rows);
-    }
     Ok(list::respond(
         &req,
         rows,

@@ -1,0 +1,440 @@
+//! Reports for spreadsheets: each at a `.csv` path of its own, declaring `text/csv` only, taking
+//! the filters of its JSON twin plus `columns`. Every one is written by [`crate::http::csv`] (one
+//! format: RFC 4180, instants as in JSON, formula payloads neutralised) from the column list the
+//! contract documents ([`CSV_REPORTS`]).
+
+mod params;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use tandem_app::check_ins::{self, CheckInFilter};
+use tandem_app::commitments::{self, CommitmentFilter};
+use tandem_app::goals::{self, GoalFilter};
+use tandem_app::meetings::{self, MeetingFilter};
+use tandem_app::progress::{self, Scorecard};
+use tandem_app::readings::{self, ReadingFilter};
+use tandem_app::{AppResult, Tx, reports};
+
+use crate::auth::Caller;
+use crate::http::csv::{self, Cell, Report};
+use crate::http::extract::Query;
+use crate::http::problem::ApiError;
+use crate::routes::refusals;
+use crate::state::AppState;
+use crate::views::check_ins::{CHECK_IN_COLUMNS, check_in_row};
+use crate::views::commitments::{COMMITMENT_COLUMNS, commitment_row};
+use crate::views::goals::{GOAL_COLUMNS, goal_row};
+use crate::views::meetings::{MEETING_COLUMNS, meeting_row};
+use crate::views::progress::{HISTORY_COLUMNS, SCORECARD_COLUMNS, history_row, scorecard_rows};
+use crate::views::readings::{
+    PARTNERSHIP_READING_COLUMNS, READING_COLUMNS, partnership_reading_row, reading_row,
+};
+pub use params::*;
+
+refusals! {
+    "meeting_snapshot_csv": [MeetingNotCompleted];
+}
+
+/// Every CSV report: (its operation, its JSON twin if it has one, its columns). The writer, the
+/// contract's descriptions and the 406 on JSON paths all read this one table.
+pub const CSV_REPORTS: &[(&str, Option<&str>, &[&str])] = &[
+    (
+        "partnership_scorecard_csv",
+        Some("partnership_scorecard"),
+        &SCORECARD_COLUMNS,
+    ),
+    ("list_goals_csv", Some("list_goals"), &GOAL_COLUMNS),
+    (
+        "partnership_readings_csv",
+        None,
+        &PARTNERSHIP_READING_COLUMNS,
+    ),
+    ("list_readings_csv", Some("list_readings"), &READING_COLUMNS),
+    ("list_meetings_csv", Some("list_meetings"), &MEETING_COLUMNS),
+    (
+        "list_commitments_csv",
+        Some("list_commitments"),
+        &COMMITMENT_COLUMNS,
+    ),
+    (
+        "list_check_ins_csv",
+        Some("list_check_ins"),
+        &CHECK_IN_COLUMNS,
+    ),
+    (
+        "meeting_snapshot_csv",
+        Some("meeting_snapshot"),
+        &SCORECARD_COLUMNS,
+    ),
+    ("progress_history_csv", None, &HISTORY_COLUMNS),
+];
+
+/// What a report's use case gives: whose it is (for the file name), the date it describes, its
+/// rows.
+type Rows = (String, NaiveDate, Vec<Vec<Cell>>);
+
+/// Runs a report's use case and writes its CSV.
+async fn serve<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    columns: &[&str],
+    stem: &str,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut Tx<'_>) -> AppResult<Rows> + Send + 'static,
+{
+    let (label, on, rows) = state.app.read(work).await?;
+    Report {
+        columns,
+        rows,
+        label: &label,
+        stem,
+        on,
+    }
+    .respond(req)
+}
+
+/// The rows a list report fetches: one more than it may hold, to tell a full report from a long one.
+const FETCH: i64 = csv::MAX_ROWS as i64 + 1;
+
+fn scorecard_label(card: &Scorecard) -> String {
+    card.partners
+        .iter()
+        .map(|p| p.display_name.as_str())
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// The partnership's scorecard as CSV: one row per active goal.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "partnership_scorecard_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), AsOfCsvQuery),
+    responses(
+        (status = 200, description = "One row per active goal", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/scorecard.csv")]
+pub async fn partnership_scorecard_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<AsOfCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, pid, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    serve(&req, &state, &SCORECARD_COLUMNS, "scorecard", move |tx| {
+        let card = progress::partnership_scorecard(tx, &actor, &pid, as_of)?;
+        Ok((
+            scorecard_label(&card),
+            card.as_of.date_naive(),
+            scorecard_rows(&card),
+        ))
+    })
+    .await
+}
+
+/// The partnership's goals as CSV: one row per goal, in creation order.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_goals_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), GoalsCsvQuery),
+    responses(
+        (status = 200, description = "One row per goal", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/goals.csv")]
+pub async fn list_goals_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<GoalsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = GoalFilter {
+        owner_id: query.owner.map(|o| o.to_string()),
+        status: query.status,
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+    };
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    serve(&req, &state, &GOAL_COLUMNS, "goals", move |tx| {
+        let rows = goals::list(tx, &actor, &pid, &filter, None, FETCH)?;
+        let label = reports::label(tx, &actor, &pid)?;
+        Ok((
+            label,
+            tx.now().date_naive(),
+            rows.iter().map(goal_row).collect(),
+        ))
+    })
+    .await
+}
+
+fn reading_filter(query: &ReadingsCsvQuery) -> ReadingFilter {
+    ReadingFilter {
+        from: query.from.map(|t| t.naive_utc()),
+        to: query.to.map(|t| t.naive_utc()),
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+        include_deleted: query.include_deleted.unwrap_or(false),
+    }
+}
+
+/// Every goal's readings as CSV, with each goal's title and owner: goal by goal (in creation
+/// order), each in observation order.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "partnership_readings_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), ReadingsCsvQuery),
+    responses(
+        (status = 200, description = "One row per reading", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/readings.csv")]
+pub async fn partnership_readings_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<ReadingsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = reading_filter(&query);
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    serve(
+        &req,
+        &state,
+        &PARTNERSHIP_READING_COLUMNS,
+        "readings",
+        move |tx| {
+            let rows = reports::readings(tx, &actor, &pid, &filter, FETCH)?;
+            let label = reports::label(tx, &actor, &pid)?;
+            let rows = rows.iter().map(partnership_reading_row).collect();
+            Ok((label, tx.now().date_naive(), rows))
+        },
+    )
+    .await
+}
+
+/// A goal's readings as CSV, in recording order (as its JSON list).
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_readings_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Goal id"), ReadingsCsvQuery),
+    responses(
+        (status = 200, description = "One row per reading", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/goals/{id}/readings.csv")]
+pub async fn list_readings_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<ReadingsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = reading_filter(&query);
+    let (actor, goal_id) = (caller.actor(&state), id.to_string());
+    serve(&req, &state, &READING_COLUMNS, "readings", move |tx| {
+        let rows = readings::list(tx, &actor, &goal_id, &filter, None, FETCH)?;
+        let (_, p) = goals::visible(tx, &actor, &goal_id)?;
+        let label = reports::label(tx, &actor, &p.id)?;
+        Ok((
+            label,
+            tx.now().date_naive(),
+            rows.iter().map(reading_row).collect(),
+        ))
+    })
+    .await
+}
+
+/// The partnership's meetings as CSV, in the order they were scheduled.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_meetings_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), MeetingsCsvQuery),
+    responses(
+        (status = 200, description = "One row per meeting", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/meetings.csv")]
+pub async fn list_meetings_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<MeetingsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = MeetingFilter {
+        status: query.status,
+        from: query.from.map(|t| t.naive_utc()),
+        to: query.to.map(|t| t.naive_utc()),
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+    };
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    serve(&req, &state, &MEETING_COLUMNS, "meetings", move |tx| {
+        let (p, rows) = meetings::list(tx, &actor, &pid, &filter, None, FETCH)?;
+        let label = reports::label(tx, &actor, &pid)?;
+        let rows = rows.iter().map(|m| meeting_row(m, &p)).collect();
+        Ok((label, tx.now().date_naive(), rows))
+    })
+    .await
+}
+
+/// The partnership's commitments as CSV, oldest first.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_commitments_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), CommitmentsCsvQuery),
+    responses(
+        (status = 200, description = "One row per commitment", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/commitments.csv")]
+pub async fn list_commitments_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<CommitmentsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = CommitmentFilter {
+        status: query.status,
+        owner_id: query.owner_id.map(|u| u.to_string()),
+        meeting_id: query.meeting_id.map(|u| u.to_string()),
+        goal_id: query.goal_id.map(|u| u.to_string()),
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+    };
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    serve(
+        &req,
+        &state,
+        &COMMITMENT_COLUMNS,
+        "commitments",
+        move |tx| {
+            let rows = commitments::list(tx, &actor, &pid, &filter, None, FETCH)?;
+            let label = reports::label(tx, &actor, &pid)?;
+            Ok((
+                label,
+                tx.now().date_naive(),
+                rows.iter().map(commitment_row).collect(),
+            ))
+        },
+    )
+    .await
+}
+
+/// The partnership's check-ins as CSV, oldest first.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_check_ins_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), CheckInsCsvQuery),
+    responses(
+        (status = 200, description = "One row per check-in", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/check-ins.csv")]
+pub async fn list_check_ins_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<CheckInsCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = CheckInFilter {
+        author_id: query.author_id.map(|u| u.to_string()),
+        since: query.since.map(|t| t.naive_utc()),
+        before: None,
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+    };
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    serve(&req, &state, &CHECK_IN_COLUMNS, "check-ins", move |tx| {
+        let rows = check_ins::list(tx, &actor, &pid, &filter, None, FETCH)?;
+        let label = reports::label(tx, &actor, &pid)?;
+        Ok((
+            label,
+            tx.now().date_naive(),
+            rows.iter().map(check_in_row).collect(),
+        ))
+    })
+    .await
+}
+
+/// The scorecard frozen when a meeting was completed, as CSV (the live scorecard's columns).
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "meeting_snapshot_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id"), ColumnsQuery),
+    responses(
+        (status = 200, description = "One row per goal on the frozen scorecard", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/meetings/{id}/snapshot.csv")]
+pub async fn meeting_snapshot_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, id) = (caller.actor(&state), id.to_string());
+    serve(&req, &state, &SCORECARD_COLUMNS, "snapshot", move |tx| {
+        let (card, frozen_at) = meetings::snapshot(tx, &actor, &id)?;
+        Ok((
+            scorecard_label(&card),
+            frozen_at.date_naive(),
+            scorecard_rows(&card),
+        ))
+    })
+    .await
+}
+
+/// Every goal's progress week by week, from its start to `as_of`, beside the progress its plan
+/// expected: one row per goal per week (the goal's start, then every 7 days), ready to chart.
+/// Drafts and goals without a complete plan have no rows; a closed goal's rows stop when it closed.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "progress_history_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Partnership id"), AsOfCsvQuery),
+    responses(
+        (status = 200, description = "One row per goal per week", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/partnerships/{id}/progress-history.csv")]
+pub async fn progress_history_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<AsOfCsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, pid, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    serve(
+        &req,
+        &state,
+        &HISTORY_COLUMNS,
+        "progress-history",
+        move |tx| {
+            let points = reports::progress_history(tx, &actor, &pid, as_of)?;
+            let label = reports::label(tx, &actor, &pid)?;
+            let on = as_of.unwrap_or_else(|| tx.now()).date_naive();
+            Ok((label, on, points.iter().map(history_row).collect()))
+        },
+    )
+    .await
+}
