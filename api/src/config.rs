@@ -67,6 +67,11 @@ pub struct Config {
     #[arg(long, env = "TANDEM_AUTH_RATE_LIMIT", default_value_t = 30)]
     pub auth_rate_limit: u32,
 
+    /// Requests allowed per feed link per minute (0: unlimited): a leaked link cannot be
+    /// hammered, while a spreadsheet's refreshes stay well inside it.
+    #[arg(long, env = "TANDEM_FEED_RATE_LIMIT", default_value_t = 60)]
+    pub feed_rate_limit: u32,
+
     /// Address (`host:port`) of a separate listener serving `GET /metrics` in Prometheus text
     /// format. Unset: no metrics listener.
     #[arg(long, env = "TANDEM_METRICS_BIND")]
@@ -194,6 +199,7 @@ impl Config {
             admin_emails: Vec::new(),
             cors_origins: Vec::new(),
             auth_rate_limit: 30,
+            feed_rate_limit: 60,
             metrics_bind: None,
             webhooks: WebhookConfig::default(),
         }

@@ -32,6 +32,18 @@ fn accepted_request_id(req: &ServiceRequest) -> Option<String> {
     ok.then(|| value.to_owned())
 }
 
+/// The request path as logs and problem documents show it: a feed link's secret
+/// (`/v1/feeds/{secret}/…`) is never written anywhere.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/v1/feeds/") {
+        Some(rest) => {
+            let tail = rest.split_once('/').map_or("", |(_, tail)| tail);
+            format!("/v1/feeds/…/{tail}").into()
+        }
+        None => path.into(),
+    }
+}
+
 /// Assigns the request id, logs the request, and normalises error bodies.
 pub async fn request_context(
     req: ServiceRequest,
@@ -43,7 +55,7 @@ pub async fn request_context(
         "request",
         request_id = %request_id,
         method = %req.method(),
-        path = %req.path(),
+        path = %loggable_path(req.path()),
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
@@ -103,7 +115,7 @@ async fn normalise_problem(
     };
     if let Some(obj) = doc.as_object_mut() {
         obj.entry("instance")
-            .or_insert_with(|| serde_json::Value::String(req.path().to_owned()));
+            .or_insert_with(|| serde_json::Value::String(loggable_path(req.path()).into_owned()));
         obj.insert(
             "request_id".into(),
             serde_json::Value::String(request_id.to_owned()),
@@ -188,6 +200,19 @@ mod tests {
 
     use super::*;
     use crate::http::problem::ApiError;
+
+    #[::core::prelude::v1::test]
+    fn a_feed_secret_never_reaches_the_log() {
+        assert_eq!(
+            loggable_path("/v1/feeds/tdm_feed_s3cr3t/scorecard.csv"),
+            "/v1/feeds/…/scorecard.csv"
+        );
+        assert_eq!(loggable_path("/v1/feeds/tdm_feed_s3cr3t"), "/v1/feeds/…/");
+        assert_eq!(
+            loggable_path("/v1/goals/1/readings"),
+            "/v1/goals/1/readings"
+        );
+    }
 
     async fn answer(rule: Rule) -> (StatusCode, serde_json::Value) {
         let table = web::Data::new(ProblemTable::of(&crate::openapi::api_doc()));

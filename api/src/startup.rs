@@ -78,6 +78,8 @@ impl Application {
             metrics: Arc::new(crate::metrics::Metrics::new()),
             auth_limiter: NonZeroU32::new(config.auth_rate_limit)
                 .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
+            feed_limiter: NonZeroU32::new(config.feed_rate_limit)
+                .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
         };
 
         let doc = crate::openapi::api_doc();

@@ -23,4 +23,6 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-address limiter for sign-in and registration (none when unlimited).
     pub auth_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+    /// Per-link limiter for feed requests (none when unlimited).
+    pub feed_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<String>>>,
 }

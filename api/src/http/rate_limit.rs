@@ -24,10 +24,23 @@ pub fn check(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     if limiter.len() > MAX_TRACKED {
         limiter.retain_recent();
     }
-    limiter.check_key(&ip).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::TooManyRequests {
-            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        }
-    })
+    limiter.check_key(&ip).map_err(too_many)
+}
+
+/// Spends one request of a feed link's budget, or refuses with 429 and when to retry.
+pub fn check_feed(state: &AppState, link_id: &str) -> Result<(), ApiError> {
+    let Some(limiter) = &state.feed_limiter else {
+        return Ok(());
+    };
+    if limiter.len() > MAX_TRACKED {
+        limiter.retain_recent();
+    }
+    limiter.check_key(&link_id.to_owned()).map_err(too_many)
+}
+
+fn too_many(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    ApiError::TooManyRequests {
+        retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    }
 }

@@ -11,6 +11,7 @@ pub mod check_ins;
 pub mod commitments;
 pub mod docs;
 pub mod export;
+pub mod feeds;
 pub mod fit_reviews;
 pub mod goals;
 pub mod health;
@@ -46,6 +47,7 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     calendar::REFUSALS,
     check_ins::REFUSALS,
     commitments::REFUSALS,
+    feeds::REFUSALS,
     fit_reviews::REFUSALS,
     goals::REFUSALS,
     me::REFUSALS,
@@ -170,6 +172,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::list_commitments_csv)
                 .service(reports::list_check_ins_csv)
                 .service(reports::meeting_snapshot_csv)
-                .service(reports::progress_history_csv),
+                .service(reports::progress_history_csv)
+                .service(feeds::create_feed_link)
+                .service(feeds::list_feed_links)
+                .service(feeds::revoke_feed_link)
+                .service(feeds::feed_calendar)
+                .service(feeds::feed_report),
         );
 }

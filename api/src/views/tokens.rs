@@ -96,3 +96,91 @@ pub fn feed_view(t: &AccessToken, feed_url: Option<String>) -> FeedTokenView {
         feed_url,
     }
 }
+
+/// A feed link: one partnership's CSV reports and calendar at URLs that carry a secret, for
+/// spreadsheets and calendar apps that cannot send headers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f56", "name": "Team dashboard",
+    "prefix": "tdm_feed_Xk3f", "created_at": "2026-11-30T09:00:00Z",
+    "expires_at": null, "last_used_at": null, "revoked_at": null,
+    "urls": {"scorecard": "https://tandem.example/v1/feeds/tdm_feed_…/scorecard.csv",
+             "goals": "https://tandem.example/v1/feeds/tdm_feed_…/goals.csv",
+             "readings": "https://tandem.example/v1/feeds/tdm_feed_…/readings.csv",
+             "meetings": "https://tandem.example/v1/feeds/tdm_feed_…/meetings.csv",
+             "commitments": "https://tandem.example/v1/feeds/tdm_feed_…/commitments.csv",
+             "check_ins": "https://tandem.example/v1/feeds/tdm_feed_…/check-ins.csv",
+             "progress_history": "https://tandem.example/v1/feeds/tdm_feed_…/progress-history.csv",
+             "calendar": "https://tandem.example/v1/feeds/tdm_feed_…/calendar.ics"}
+}))]
+pub struct FeedLinkView {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// The secret's first characters, to recognise it.
+    pub prefix: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working (never if null).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was last used (noted at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Its URLs, carrying the secret: only in the creation response, never again.
+    pub urls: Option<FeedUrls>,
+}
+
+/// A feed link's URLs, absolute, each working with no header at all.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedUrls {
+    /// The scorecard (`scorecard.csv`).
+    pub scorecard: String,
+    /// The goals (`goals.csv`).
+    pub goals: String,
+    /// Every goal's readings (`readings.csv`).
+    pub readings: String,
+    /// The meetings (`meetings.csv`).
+    pub meetings: String,
+    /// The commitments (`commitments.csv`).
+    pub commitments: String,
+    /// The check-ins (`check-ins.csv`).
+    pub check_ins: String,
+    /// The weekly progress history (`progress-history.csv`).
+    pub progress_history: String,
+    /// The meeting calendar (`calendar.ics`).
+    pub calendar: String,
+}
+
+impl FeedUrls {
+    /// The URLs of the link with `secret` under `base` (`https://host`).
+    pub fn of(base: &str, secret: &str) -> Self {
+        let url = |file: &str| format!("{base}/v1/feeds/{secret}/{file}");
+        FeedUrls {
+            scorecard: url("scorecard.csv"),
+            goals: url("goals.csv"),
+            readings: url("readings.csv"),
+            meetings: url("meetings.csv"),
+            commitments: url("commitments.csv"),
+            check_ins: url("check-ins.csv"),
+            progress_history: url("progress-history.csv"),
+            calendar: url("calendar.ics"),
+        }
+    }
+}
+
+/// A feed link's view; `urls` only on creation.
+pub fn feed_link_view(t: &AccessToken, urls: Option<FeedUrls>) -> FeedLinkView {
+    FeedLinkView {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        prefix: t.prefix.clone(),
+        created_at: t.created_at.and_utc(),
+        expires_at: t.expires_at.map(|x| x.and_utc()),
+        last_used_at: t.last_used_at.map(|x| x.and_utc()),
+        revoked_at: t.revoked_at.map(|x| x.and_utc()),
+        urls,
+    }
+}

@@ -1,5 +1,8 @@
-//! Personal access tokens and calendar feed tokens: how dashboards, spreadsheets, integrations and
-//! calendar apps call Tandem without a password. Least privilege: scopes, an optional expiry and
+//! Personal access tokens and feed links: how dashboards, spreadsheets, integrations and
+//! calendar apps call Tandem without a password. A feed link (once "calendar feed token"; the
+//! stored rows and the calendar-token endpoints are the same) reads one partnership's CSV reports
+//! and calendar through a secret in the URL, because spreadsheets and calendar apps cannot send
+//! headers. Least privilege: scopes, an optional expiry and
 //! an optional limit to one partnership. A secret is shown once and stored only as a SHA-256.
 
 use base64::Engine;
@@ -17,9 +20,10 @@ use crate::{Actor, AppError, AppResult, Tx, new_id};
 
 /// Prefix of every personal access token secret, so scanners and people recognise one.
 pub const PAT_PREFIX: &str = "tdm_pat_";
-/// Prefix of every calendar feed token secret.
+/// Prefix of every feed link secret.
 pub const FEED_PREFIX: &str = "tdm_feed_";
-/// The stored scope that marks a calendar feed token (it reads that feed and nothing else).
+/// The stored scope that marks a feed link (it reads its partnership's reports and calendar and
+/// nothing else).
 const FEED_SCOPE: &str = "calendar-feed";
 
 /// The stored form of a token secret.
@@ -146,15 +150,25 @@ fn touch(tx: &mut Tx<'_>, token: &AccessToken) -> AppResult<()> {
     Ok(())
 }
 
-/// Creates a calendar feed token for a partnership the actor belongs to; returns it and its
-/// secret (shown once).
+/// Creates a feed link for a partnership the actor belongs to, live until `expires_at` if given;
+/// returns it and its secret (shown once).
 pub fn create_feed(
     tx: &mut Tx<'_>,
     actor: &Actor,
     partnership_id: &str,
     name: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> AppResult<(AccessToken, String)> {
     crate::partnerships::visible(tx, actor, partnership_id)?;
+    if let Some(at) = expires_at
+        && at <= tx.now()
+    {
+        return Err(AppError::field(
+            "expires_at",
+            "in_the_past",
+            "expires_at must be in the future",
+        ));
+    }
     let secret = new_secret(FEED_PREFIX);
     let token = AccessToken {
         id: new_id(),
@@ -166,7 +180,7 @@ pub fn create_feed(
         prefix: secret.chars().take(FEED_PREFIX.len() + 4).collect(),
         scopes: FEED_SCOPE.into(),
         partnership_id: Some(partnership_id.to_owned()),
-        expires_at: None,
+        expires_at: expires_at.map(|t| t.naive_utc()),
         last_used_at: None,
         revoked_at: None,
         created_at: tx.now().naive_utc(),
@@ -191,6 +205,51 @@ pub fn list_feeds(
         .into_iter()
         .filter(|t| is_feed_of(t, partnership_id))
         .collect())
+}
+
+/// Revokes one of the actor's feed links, whichever partnership it reads.
+pub fn revoke_feed_link(tx: &mut Tx<'_>, actor: &Actor, id: &str) -> AppResult<()> {
+    let token = access_tokens::find_for_user(tx.conn, &actor.id, id)?;
+    match token.partnership_id.as_deref() {
+        Some(p) if token.scopes == FEED_SCOPE => revoke_feed(tx, actor, p, id),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Who a feed link reads as and which partnership, if the link is live (not revoked, not
+/// expired) and its creator is active and still a member; `None` otherwise (the caller cannot
+/// tell which). The creator is limited to that partnership. Notes the use at most once a minute.
+pub fn open_feed(tx: &mut Tx<'_>, secret: &str) -> AppResult<Option<(AccessToken, Actor)>> {
+    let Some(token) = access_tokens::find_by_hash(tx.conn, &token_hash(secret))? else {
+        return Ok(None);
+    };
+    let now = tx.now().naive_utc();
+    let Some(partnership_id) = token.partnership_id.clone() else {
+        return Ok(None);
+    };
+    if token.scopes != FEED_SCOPE
+        || token.revoked_at.is_some()
+        || token.expires_at.is_some_and(|t| t <= now)
+    {
+        return Ok(None);
+    }
+    let user = users::find_str(tx.conn, &token.user_id)?;
+    if user.deactivated_at.is_some() {
+        return Ok(None);
+    }
+    let creator = Actor {
+        id: user.id.to_string(),
+        email: user.email.clone(),
+        only: Some(partnership_id.clone()),
+        admin: false,
+    };
+    match crate::partnerships::visible(tx, &creator, &partnership_id) {
+        Ok(p) if p.status.is_live() => {}
+        Ok(_) | Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    touch(tx, &token)?;
+    Ok(Some((token, creator)))
 }
 
 /// Revokes one of the actor's feed tokens for a partnership.
@@ -228,38 +287,37 @@ pub struct Feed {
 /// The feed a feed token reads, if the token is live, belongs to that partnership, and its creator
 /// is still an active member; `None` otherwise (the caller cannot tell which).
 pub fn feed(tx: &mut Tx<'_>, partnership_id: &str, secret: &str) -> AppResult<Option<Feed>> {
-    let Some(token) = access_tokens::find_by_hash(tx.conn, &token_hash(secret))? else {
+    let Some((_, creator)) = open_feed(tx, secret)? else {
         return Ok(None);
     };
-    if !is_feed_of(&token, partnership_id) || token.revoked_at.is_some() {
-        return Ok(None);
-    }
-    let user = users::find_str(tx.conn, &token.user_id)?;
-    if user.deactivated_at.is_some() {
+    if creator.only.as_deref() != Some(partnership_id) {
         return Ok(None);
     }
-    let creator = Actor {
-        id: user.id.to_string(),
-        email: user.email.clone(),
-        only: None,
-        admin: false,
+    calendar_for(tx, &creator, partnership_id).map(Some)
+}
+
+/// The calendar a feed link reads, if it is live (see [`open_feed`]).
+pub fn feed_of_link(tx: &mut Tx<'_>, secret: &str) -> AppResult<Option<(AccessToken, Feed)>> {
+    let Some((token, creator)) = open_feed(tx, secret)? else {
+        return Ok(None);
     };
-    let p = match crate::partnerships::visible(tx, &creator, partnership_id) {
-        Ok(p) => p,
-        Err(AppError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    touch(tx, &token)?;
+    let partnership_id = creator.only.clone().unwrap_or_default();
+    let feed = calendar_for(tx, &creator, &partnership_id)?;
+    Ok(Some((token, feed)))
+}
+
+fn calendar_for(tx: &mut Tx<'_>, creator: &Actor, partnership_id: &str) -> AppResult<Feed> {
+    let p = crate::partnerships::visible(tx, creator, partnership_id)?;
     let inviter = users::find_str(tx.conn, &p.inviter_id)?.display_name;
     let invitee = match &p.invitee_id {
         Some(i) => users::find_str(tx.conn, i)?.display_name,
         None => p.invitee_email.clone(),
     };
     let meetings = meetings::list(tx.conn, &p.id, &MeetingFilter::default(), None, 10_000)?;
-    Ok(Some(Feed {
+    Ok(Feed {
         partnership: p,
         inviter,
         invitee,
         meetings,
-    }))
+    })
 }

@@ -501,3 +501,235 @@ async fn outsider_gets_404_for_every_csv_report() {
         assert_problem(res, StatusCode::UNAUTHORIZED).await;
     }
 }
+
+/// Creates a feed link as `user`; returns its JSON (with `urls`).
+async fn feed_link(app: &TestApp, user: &TestUser, p: &str, body: Value) -> Value {
+    let res = app
+        .authed(
+            Method::POST,
+            &format!("/v1/partnerships/{p}/feed-links"),
+            &user.access,
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+/// GETs `url` with no header at all.
+async fn bare(url: &str) -> reqwest::Response {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    client.get(url).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_feed_link_pulls_every_report_with_no_header() {
+    let app = spawn_app().await;
+    let (ada, grace, p, _) = world(&app).await;
+    let link = feed_link(&app, &grace, &p, json!({"name": "Team sheet"})).await;
+    let urls = link["urls"].as_object().unwrap();
+    assert_eq!(urls.len(), 8);
+    for (name, file) in [
+        ("scorecard", "scorecard.csv"),
+        ("goals", "goals.csv"),
+        ("readings", "readings.csv"),
+        ("meetings", "meetings.csv"),
+        ("commitments", "commitments.csv"),
+        ("check_ins", "check-ins.csv"),
+        ("progress_history", "progress-history.csv"),
+    ] {
+        let url = urls[name].as_str().unwrap();
+        assert!(url.starts_with("http") && url.ends_with(file), "{url}");
+        // At one instant, so the two answers can be compared byte for byte.
+        let at = "?as_of=2026-06-01T00:00:00Z";
+        let res = bare(&format!("{url}{at}")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{name}");
+        assert_eq!(res.headers()["cache-control"], "private, max-age=60");
+        assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+        let text = res.text().await.unwrap();
+        // The same report a partner reads at the partnership's own path (as the link's creator).
+        let own = app
+            .authed(
+                Method::GET,
+                &format!("/v1/partnerships/{p}/{file}{at}"),
+                &grace.access,
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(text, own, "{name}");
+        assert!(text.lines().count() > 1, "{name}: has rows");
+    }
+    // Query parameters work as at the report's own path.
+    let res = bare(&format!(
+        "{}?columns=goal_id,status",
+        urls["scorecard"].as_str().unwrap()
+    ))
+    .await;
+    assert!(res.text().await.unwrap().starts_with("goal_id,status\r\n"));
+    let res = bare(urls["calendar"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(res.text().await.unwrap().contains("BEGIN:VCALENDAR"));
+    // Listed without its secret, with its last use; not Ada's to see.
+    let listed = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/partnerships/{p}/feed-links"),
+        &grace,
+        None,
+    )
+    .await;
+    let item = &listed["items"][0];
+    assert_eq!(item["id"], link["id"]);
+    assert!(item["urls"].is_null(), "the secret is shown once");
+    assert!(item["last_used_at"].is_string());
+    assert!(!listed.to_string().contains(urls["goals"].as_str().unwrap()));
+    let ada_list = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/partnerships/{p}/feed-links"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(ada_list["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn revoked_expired_and_left_partnership_links_answer_404() {
+    let app = spawn_app().await;
+    let (ada, grace, p, _) = world(&app).await;
+    let revoked = feed_link(&app, &ada, &p, json!({"name": "Revoked"})).await;
+    let expiring = feed_link(
+        &app,
+        &ada,
+        &p,
+        json!({"name": "Soon", "expires_at": (Utc::now() + Duration::seconds(2)).to_rfc3339()}),
+    )
+    .await;
+    let kept = feed_link(&app, &grace, &p, json!({"name": "Kept"})).await;
+    let url = |link: &Value, name: &str| link["urls"][name].as_str().unwrap().to_owned();
+    for link in [&revoked, &expiring, &kept] {
+        assert_eq!(bare(&url(link, "goals")).await.status(), StatusCode::OK);
+    }
+    // Only its creator revokes it.
+    let id = revoked["id"].as_str().unwrap();
+    let res = app
+        .authed(
+            Method::DELETE,
+            &format!("/v1/feed-links/{id}"),
+            &grace.access,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+    let res = app
+        .authed(Method::DELETE, &format!("/v1/feed-links/{id}"), &ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for name in ["goals", "scorecard", "calendar"] {
+        assert_problem(bare(&url(&revoked, name)).await, StatusCode::NOT_FOUND).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_problem(
+        bare(&url(&expiring, "readings")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(bare(&url(&kept, "readings")).await.status(), StatusCode::OK);
+    // An expiry in the past is refused, naming the field.
+    let res = app
+        .authed(
+            Method::POST,
+            &format!("/v1/partnerships/{p}/feed-links"),
+            &ada.access,
+        )
+        .json(&json!({"name": "Late", "expires_at": "2020-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["pointer"], "#/expires_at");
+    // Grace leaves: the partnership ends, and her link stops.
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/partnerships/{p}/end"),
+        &grace,
+        Some(json!({})),
+    )
+    .await;
+    assert_problem(bare(&url(&kept, "scorecard")).await, StatusCode::NOT_FOUND).await;
+    assert_problem(bare(&url(&kept, "calendar")).await, StatusCode::NOT_FOUND).await;
+}
+
+#[tokio::test]
+async fn a_feed_link_is_no_bearer_token_and_reaches_no_other_partnership() {
+    let app = spawn_app().await;
+    let (ada, _grace, p, _) = world(&app).await;
+    let (_, _, other, _) = world(&app).await;
+    let link = feed_link(&app, &ada, &p, json!({"name": "Sheet"})).await;
+    let url = link["urls"]["goals"].as_str().unwrap();
+    let secret = url
+        .split("/v1/feeds/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    for path in [
+        format!("/v1/partnerships/{p}/goals.csv"),
+        format!("/v1/partnerships/{p}"),
+        "/v1/me".to_owned(),
+    ] {
+        let res = app.authed(Method::GET, &path, secret).send().await.unwrap();
+        assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    }
+    // Its goals are its partnership's only; the other partnership's calendar refuses it.
+    let goals = bare(url).await.text().await.unwrap();
+    assert_eq!(
+        goals.lines().count(),
+        3,
+        "header and this partnership's two goals"
+    );
+    let path = format!("/v1/partnerships/{other}/calendar.ics?token={secret}");
+    let res = app.request(Method::GET, &path).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Not a report: 404.
+    let res = bare(&url.replace("goals.csv", "users.csv")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn feed_requests_are_limited_per_link() {
+    let app = tandem_tests::spawn_app_with(|c| c.feed_rate_limit = 2).await;
+    let (ada, _grace, p, _) = world(&app).await;
+    let first = feed_link(&app, &ada, &p, json!({"name": "One"})).await;
+    let second = feed_link(&app, &ada, &p, json!({"name": "Two"})).await;
+    let url = |link: &Value| link["urls"]["scorecard"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        assert_eq!(bare(&url(&first)).await.status(), StatusCode::OK);
+    }
+    let res = bare(&url(&first)).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(
+        bare(&url(&second)).await.status(),
+        StatusCode::OK,
+        "each link its own budget"
+    );
+}

@@ -1,8 +1,9 @@
 //! The meeting calendar as an RFC 5545 feed. Calendar apps cannot send headers, so the feed is
-//! read with a dedicated token in its URL: read-only, for this one feed, revocable, and worthless
-//! anywhere else in the API.
+//! read with a token in its URL: a feed link ([`crate::routes::feeds`]; these endpoints predate
+//! the name and manage the same links), read-only, for this one partnership, revocable, and
+//! worthless as a bearer token.
 
-mod ics;
+pub(crate) mod ics;
 mod params;
 
 use actix_web::http::header;
@@ -23,7 +24,8 @@ refusals! {
     "revoke_feed_token": [SignInRequired];
 }
 
-fn base_url(req: &HttpRequest) -> String {
+/// The server's own origin as the client reached it, for the URLs it hands out.
+pub(crate) fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
 }
@@ -56,7 +58,7 @@ pub async fn create_feed_token(
     let p = pid.clone();
     let (token, secret) = state
         .app
-        .write(move |tx| tokens::create_feed(tx, &actor, &p, body.name))
+        .write(move |tx| tokens::create_feed(tx, &actor, &p, body.name, None))
         .await?;
     let url = format!(
         "{}/v1/partnerships/{pid}/calendar.ics?token={secret}",

@@ -13,11 +13,11 @@ use tandem_app::goals::{self, GoalFilter};
 use tandem_app::meetings::{self, MeetingFilter};
 use tandem_app::progress::{self, Scorecard};
 use tandem_app::readings::{self, ReadingFilter};
-use tandem_app::{AppResult, Tx, reports};
+use tandem_app::{Actor, AppResult, Tx, reports};
 
 use crate::auth::Caller;
 use crate::http::csv::{self, Cell, Report};
-use crate::http::extract::Query;
+use crate::http::extract::{Query, parse_query};
 use crate::http::problem::ApiError;
 use crate::routes::refusals;
 use crate::state::AppState;
@@ -106,6 +106,179 @@ fn scorecard_label(card: &Scorecard) -> String {
         .join(" & ")
 }
 
+/// The reports of one partnership: what a partner reads at its `.csv` path and a feed link
+/// reads at `/v1/feeds/{token}/{report}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+pub enum PartnershipReport {
+    /// `scorecard.csv`
+    #[serde(rename = "scorecard.csv")]
+    Scorecard,
+    /// `goals.csv`
+    #[serde(rename = "goals.csv")]
+    Goals,
+    /// `readings.csv`
+    #[serde(rename = "readings.csv")]
+    Readings,
+    /// `meetings.csv`
+    #[serde(rename = "meetings.csv")]
+    Meetings,
+    /// `commitments.csv`
+    #[serde(rename = "commitments.csv")]
+    Commitments,
+    /// `check-ins.csv`
+    #[serde(rename = "check-ins.csv")]
+    CheckIns,
+    /// `progress-history.csv`
+    #[serde(rename = "progress-history.csv")]
+    ProgressHistory,
+}
+
+impl PartnershipReport {
+    /// Every report, with its file name.
+    pub const ALL: [(PartnershipReport, &'static str); 7] = [
+        (PartnershipReport::Scorecard, "scorecard.csv"),
+        (PartnershipReport::Goals, "goals.csv"),
+        (PartnershipReport::Readings, "readings.csv"),
+        (PartnershipReport::Meetings, "meetings.csv"),
+        (PartnershipReport::Commitments, "commitments.csv"),
+        (PartnershipReport::CheckIns, "check-ins.csv"),
+        (PartnershipReport::ProgressHistory, "progress-history.csv"),
+    ];
+}
+
+/// Writes one of a partnership's reports as `actor` sees it, with the filters of the request's
+/// query string.
+pub async fn partnership_report(
+    req: &HttpRequest,
+    state: &AppState,
+    actor: Actor,
+    pid: String,
+    report: PartnershipReport,
+) -> Result<HttpResponse, ApiError> {
+    match report {
+        PartnershipReport::Scorecard => {
+            let query: AsOfCsvQuery = parse_query(req.query_string())?;
+            let as_of = query.as_of;
+            serve(req, state, &SCORECARD_COLUMNS, "scorecard", move |tx| {
+                let card = progress::partnership_scorecard(tx, &actor, &pid, as_of)?;
+                Ok((
+                    scorecard_label(&card),
+                    card.as_of.date_naive(),
+                    scorecard_rows(&card),
+                ))
+            })
+            .await
+        }
+        PartnershipReport::Goals => {
+            let query: GoalsCsvQuery = parse_query(req.query_string())?;
+            let filter = GoalFilter {
+                owner_id: query.owner.map(|o| o.to_string()),
+                status: query.status,
+                updated_since: query.updated_since.map(|t| t.naive_utc()),
+            };
+            serve(req, state, &GOAL_COLUMNS, "goals", move |tx| {
+                let rows = goals::list(tx, &actor, &pid, &filter, None, FETCH)?;
+                let label = reports::label(tx, &actor, &pid)?;
+                Ok((
+                    label,
+                    tx.now().date_naive(),
+                    rows.iter().map(goal_row).collect(),
+                ))
+            })
+            .await
+        }
+        PartnershipReport::Readings => {
+            let query: ReadingsCsvQuery = parse_query(req.query_string())?;
+            let filter = reading_filter(&query);
+            serve(
+                req,
+                state,
+                &PARTNERSHIP_READING_COLUMNS,
+                "readings",
+                move |tx| {
+                    let rows = reports::readings(tx, &actor, &pid, &filter, FETCH)?;
+                    let label = reports::label(tx, &actor, &pid)?;
+                    let rows = rows.iter().map(partnership_reading_row).collect();
+                    Ok((label, tx.now().date_naive(), rows))
+                },
+            )
+            .await
+        }
+        PartnershipReport::Meetings => {
+            let query: MeetingsCsvQuery = parse_query(req.query_string())?;
+            let filter = MeetingFilter {
+                status: query.status,
+                from: query.from.map(|t| t.naive_utc()),
+                to: query.to.map(|t| t.naive_utc()),
+                updated_since: query.updated_since.map(|t| t.naive_utc()),
+            };
+            serve(req, state, &MEETING_COLUMNS, "meetings", move |tx| {
+                let (p, rows) = meetings::list(tx, &actor, &pid, &filter, None, FETCH)?;
+                let label = reports::label(tx, &actor, &pid)?;
+                let rows = rows.iter().map(|m| meeting_row(m, &p)).collect();
+                Ok((label, tx.now().date_naive(), rows))
+            })
+            .await
+        }
+        PartnershipReport::Commitments => {
+            let query: CommitmentsCsvQuery = parse_query(req.query_string())?;
+            let filter = CommitmentFilter {
+                status: query.status,
+                owner_id: query.owner_id.map(|u| u.to_string()),
+                meeting_id: query.meeting_id.map(|u| u.to_string()),
+                goal_id: query.goal_id.map(|u| u.to_string()),
+                updated_since: query.updated_since.map(|t| t.naive_utc()),
+            };
+            serve(req, state, &COMMITMENT_COLUMNS, "commitments", move |tx| {
+                let rows = commitments::list(tx, &actor, &pid, &filter, None, FETCH)?;
+                let label = reports::label(tx, &actor, &pid)?;
+                Ok((
+                    label,
+                    tx.now().date_naive(),
+                    rows.iter().map(commitment_row).collect(),
+                ))
+            })
+            .await
+        }
+        PartnershipReport::CheckIns => {
+            let query: CheckInsCsvQuery = parse_query(req.query_string())?;
+            let filter = CheckInFilter {
+                author_id: query.author_id.map(|u| u.to_string()),
+                since: query.since.map(|t| t.naive_utc()),
+                before: None,
+                updated_since: query.updated_since.map(|t| t.naive_utc()),
+            };
+            serve(req, state, &CHECK_IN_COLUMNS, "check-ins", move |tx| {
+                let rows = check_ins::list(tx, &actor, &pid, &filter, None, FETCH)?;
+                let label = reports::label(tx, &actor, &pid)?;
+                Ok((
+                    label,
+                    tx.now().date_naive(),
+                    rows.iter().map(check_in_row).collect(),
+                ))
+            })
+            .await
+        }
+        PartnershipReport::ProgressHistory => {
+            let query: AsOfCsvQuery = parse_query(req.query_string())?;
+            let as_of = query.as_of;
+            serve(
+                req,
+                state,
+                &HISTORY_COLUMNS,
+                "progress-history",
+                move |tx| {
+                    let points = reports::progress_history(tx, &actor, &pid, as_of)?;
+                    let label = reports::label(tx, &actor, &pid)?;
+                    let on = as_of.unwrap_or_else(|| tx.now()).date_naive();
+                    Ok((label, on, points.iter().map(history_row).collect()))
+                },
+            )
+            .await
+        }
+    }
+}
+
 /// The partnership's scorecard as CSV: one row per active goal.
 #[utoipa::path(
     tag = "reports",
@@ -123,18 +296,9 @@ pub async fn partnership_scorecard_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<AsOfCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
-    serve(&req, &state, &SCORECARD_COLUMNS, "scorecard", move |tx| {
-        let card = progress::partnership_scorecard(tx, &actor, &pid, as_of)?;
-        Ok((
-            scorecard_label(&card),
-            card.as_of.date_naive(),
-            scorecard_rows(&card),
-        ))
-    })
-    .await
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    partnership_report(&req, &state, actor, pid, PartnershipReport::Scorecard).await
 }
 
 /// The partnership's goals as CSV: one row per goal, in creation order.
@@ -154,24 +318,9 @@ pub async fn list_goals_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<GoalsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = GoalFilter {
-        owner_id: query.owner.map(|o| o.to_string()),
-        status: query.status,
-        updated_since: query.updated_since.map(|t| t.naive_utc()),
-    };
     let (actor, pid) = (caller.actor(&state), id.to_string());
-    serve(&req, &state, &GOAL_COLUMNS, "goals", move |tx| {
-        let rows = goals::list(tx, &actor, &pid, &filter, None, FETCH)?;
-        let label = reports::label(tx, &actor, &pid)?;
-        Ok((
-            label,
-            tx.now().date_naive(),
-            rows.iter().map(goal_row).collect(),
-        ))
-    })
-    .await
+    partnership_report(&req, &state, actor, pid, PartnershipReport::Goals).await
 }
 
 fn reading_filter(query: &ReadingsCsvQuery) -> ReadingFilter {
@@ -201,23 +350,9 @@ pub async fn partnership_readings_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<ReadingsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = reading_filter(&query);
     let (actor, pid) = (caller.actor(&state), id.to_string());
-    serve(
-        &req,
-        &state,
-        &PARTNERSHIP_READING_COLUMNS,
-        "readings",
-        move |tx| {
-            let rows = reports::readings(tx, &actor, &pid, &filter, FETCH)?;
-            let label = reports::label(tx, &actor, &pid)?;
-            let rows = rows.iter().map(partnership_reading_row).collect();
-            Ok((label, tx.now().date_naive(), rows))
-        },
-    )
-    .await
+    partnership_report(&req, &state, actor, pid, PartnershipReport::Readings).await
 }
 
 /// A goal's readings as CSV, in recording order (as its JSON list).
@@ -271,22 +406,9 @@ pub async fn list_meetings_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<MeetingsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = MeetingFilter {
-        status: query.status,
-        from: query.from.map(|t| t.naive_utc()),
-        to: query.to.map(|t| t.naive_utc()),
-        updated_since: query.updated_since.map(|t| t.naive_utc()),
-    };
     let (actor, pid) = (caller.actor(&state), id.to_string());
-    serve(&req, &state, &MEETING_COLUMNS, "meetings", move |tx| {
-        let (p, rows) = meetings::list(tx, &actor, &pid, &filter, None, FETCH)?;
-        let label = reports::label(tx, &actor, &pid)?;
-        let rows = rows.iter().map(|m| meeting_row(m, &p)).collect();
-        Ok((label, tx.now().date_naive(), rows))
-    })
-    .await
+    partnership_report(&req, &state, actor, pid, PartnershipReport::Meetings).await
 }
 
 /// The partnership's commitments as CSV, oldest first.
@@ -306,32 +428,9 @@ pub async fn list_commitments_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<CommitmentsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = CommitmentFilter {
-        status: query.status,
-        owner_id: query.owner_id.map(|u| u.to_string()),
-        meeting_id: query.meeting_id.map(|u| u.to_string()),
-        goal_id: query.goal_id.map(|u| u.to_string()),
-        updated_since: query.updated_since.map(|t| t.naive_utc()),
-    };
     let (actor, pid) = (caller.actor(&state), id.to_string());
-    serve(
-        &req,
-        &state,
-        &COMMITMENT_COLUMNS,
-        "commitments",
-        move |tx| {
-            let rows = commitments::list(tx, &actor, &pid, &filter, None, FETCH)?;
-            let label = reports::label(tx, &actor, &pid)?;
-            Ok((
-                label,
-                tx.now().date_naive(),
-                rows.iter().map(commitment_row).collect(),
-            ))
-        },
-    )
-    .await
+    partnership_report(&req, &state, actor, pid, PartnershipReport::Commitments).await
 }
 
 /// The partnership's check-ins as CSV, oldest first.
@@ -351,25 +450,9 @@ pub async fn list_check_ins_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<CheckInsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = CheckInFilter {
-        author_id: query.author_id.map(|u| u.to_string()),
-        since: query.since.map(|t| t.naive_utc()),
-        before: None,
-        updated_since: query.updated_since.map(|t| t.naive_utc()),
-    };
     let (actor, pid) = (caller.actor(&state), id.to_string());
-    serve(&req, &state, &CHECK_IN_COLUMNS, "check-ins", move |tx| {
-        let rows = check_ins::list(tx, &actor, &pid, &filter, None, FETCH)?;
-        let label = reports::label(tx, &actor, &pid)?;
-        Ok((
-            label,
-            tx.now().date_naive(),
-            rows.iter().map(check_in_row).collect(),
-        ))
-    })
-    .await
+    partnership_report(&req, &state, actor, pid, PartnershipReport::CheckIns).await
 }
 
 /// The scorecard frozen when a meeting was completed, as CSV (the live scorecard's columns).
@@ -421,20 +504,7 @@ pub async fn progress_history_csv(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-    query: Query<AsOfCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
-    serve(
-        &req,
-        &state,
-        &HISTORY_COLUMNS,
-        "progress-history",
-        move |tx| {
-            let points = reports::progress_history(tx, &actor, &pid, as_of)?;
-            let label = reports::label(tx, &actor, &pid)?;
-            let on = as_of.unwrap_or_else(|| tx.now()).date_naive();
-            Ok((label, on, points.iter().map(history_row).collect()))
-        },
-    )
-    .await
+    let (actor, pid) = (caller.actor(&state), id.to_string());
+    partnership_report(&req, &state, actor, pid, PartnershipReport::ProgressHistory).await
 }
