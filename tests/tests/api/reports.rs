@@ -733,3 +733,38 @@ async fn feed_requests_are_limited_per_link() {
         "each link its own budget"
     );
 }
+
+#[tokio::test]
+async fn a_feed_link_stops_when_its_creator_is_deactivated() {
+    let app =
+        tandem_tests::spawn_app_with(|c| c.admin_emails = vec!["hr@example.com".into()]).await;
+    app.register("hr@example.com", "correct horse battery")
+        .await;
+    let hr = app.sign_in("hr@example.com", "correct horse battery").await;
+    let hr = hr["access_token"].as_str().unwrap().to_owned();
+    let (_ada, grace, p, _) = world(&app).await;
+    let link = feed_link(&app, &grace, &p, json!({"name": "Sheet"})).await;
+    let url = link["urls"]["scorecard"].as_str().unwrap().to_owned();
+    assert_eq!(bare(&url).await.status(), StatusCode::OK);
+    // HR takes Grace's account under its own id, then deactivates her.
+    let body = json!({"email": grace.email, "display_name": "Grace", "time_zone": "UTC"});
+    let res = app
+        .authed(Method::PUT, "/v1/admin/users/hr-grace", &hr)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "provision: {}", res.status());
+    let res = app
+        .authed(Method::POST, "/v1/admin/users/hr-grace/deactivate", &hr)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "deactivate: {}", res.status());
+    assert_problem(bare(&url).await, StatusCode::NOT_FOUND).await;
+    assert_problem(
+        bare(link["urls"]["calendar"].as_str().unwrap()).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
