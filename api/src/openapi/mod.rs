@@ -106,18 +106,24 @@ impl Modify for SecurityAddon {
     }
 }
 
-/// An IANA time zone name; the schema enumerates them so clients can offer a picker.
+/// An IANA time zone name. A plain string, not an enum: the ~600 names collide once generators
+/// turn them into identifiers (`GMT+0`, `GMT-0`, `GMT0`); the server validates every one it is
+/// sent (422 naming the field).
 pub struct TimeZone;
 
 impl PartialSchema for TimeZone {
     fn schema() -> RefOr<Schema> {
-        let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
-        names.sort_unstable();
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .description(Some("An IANA time zone name"))
-            .enum_values(Some(names))
-            .examples(["Europe/Berlin"])
+            .description(Some(
+                "An IANA time zone name, as listed in the tz database \
+                 (https://www.iana.org/time-zones; a readable list: \
+                 https://en.wikipedia.org/wiki/List_of_tz_database_time_zones). \
+                 An unknown name is refused with 422 naming the field.",
+            ))
+            .min_length(Some(1))
+            .max_length(Some(64))
+            .examples(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"])
             .into()
     }
 }
@@ -174,6 +180,10 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                 .security
                 .as_ref()
                 .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+            if !protected {
+                // Anonymous: no requirement at all (`[]`); generators read `[{}]` as "authenticated".
+                op.security = Some(Vec::new());
+            }
             if protected
                 && !problems::SIGN_IN_ONLY.contains(&op.operation_id.as_deref().unwrap_or(""))
             {
@@ -400,10 +410,41 @@ mod tests {
     }
 
     #[test]
-    fn time_zone_schema_lists_real_zones() {
+    fn time_zone_is_a_string_whose_examples_the_server_accepts() {
         let json = serde_json::to_value(TimeZone::schema()).unwrap();
-        let names = json["enum"].as_array().unwrap();
-        assert!(names.iter().any(|n| n == "America/New_York"));
-        assert!(names.len() > 300);
+        assert_eq!(json["type"], "string");
+        assert!(
+            json.get("enum").is_none(),
+            "no enum: its names collide in generators"
+        );
+        let examples = json["examples"].as_array().unwrap();
+        assert!(!examples.is_empty());
+        for name in examples {
+            let name = name.as_str().unwrap();
+            assert!(
+                name.parse::<chrono_tz::Tz>().is_ok(),
+                "{name} is a real zone"
+            );
+        }
+    }
+
+    #[test]
+    fn anonymous_operations_declare_no_security_requirement() {
+        let json = serde_json::to_value(api_doc()).unwrap();
+        for (path, method) in [
+            ("/v1/auth/register", "post"),
+            ("/healthz", "get"),
+            ("/v1/feeds/{token}/{report}", "get"),
+        ] {
+            assert_eq!(
+                json["paths"][path][method]["security"],
+                serde_json::json!([]),
+                "{path}"
+            );
+        }
+        assert_ne!(
+            json["paths"]["/v1/me"]["get"]["security"],
+            serde_json::json!([])
+        );
     }
 }

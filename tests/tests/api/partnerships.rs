@@ -331,3 +331,26 @@ async fn lists_page_with_cursors_without_gaps_or_duplicates() {
         .unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST).await;
 }
+
+#[tokio::test]
+async fn an_unknown_time_zone_is_a_422_naming_the_field_on_create_and_update() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let res = app
+        .authed(Method::POST, "/v1/partnerships", &ada.access)
+        .json(&json!({"invitee_email": grace.email, "time_zone": "GMT+0 "}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), vec!["#/time_zone"]);
+    let p = app.partnership(&ada, &grace).await;
+    let res = app
+        .authed(Method::PATCH, &format!("/v1/partnerships/{p}"), &ada.access)
+        .json(&json!({"time_zone": "Europe/Atlantis"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), vec!["#/time_zone"]);
+}
