@@ -247,8 +247,36 @@ fn finish(mut doc: OpenApi) -> OpenApi {
             let example = serde_json::from_value(example).expect("a problem example is valid");
             components.examples.insert(name, RefOr::T(example));
         }
+        pages_by_reference(&mut components.schemas);
     }
     doc
+}
+
+/// Every `Page_X` holds `$ref: X` items (utoipa inlines a generic's argument, so a generated
+/// client would get a look-alike class per page) and always carries `next_cursor` (null on the
+/// last page), so clients see `string | null`, never `undefined`.
+fn pages_by_reference(schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>) {
+    let pages: Vec<String> = schemas
+        .keys()
+        .filter(|name| name.starts_with("Page_"))
+        .cloned()
+        .collect();
+    for page in pages {
+        let item = page.trim_start_matches("Page_").to_owned();
+        if !schemas.contains_key(&item) {
+            continue;
+        }
+        let mut json = serde_json::to_value(&schemas[&page]).expect("a schema is JSON");
+        json["properties"]["items"]["items"] =
+            serde_json::json!({"$ref": format!("#/components/schemas/{item}")});
+        if let Some(required) = json["required"].as_array_mut()
+            && !required.iter().any(|r| r == "next_cursor")
+        {
+            required.push("next_cursor".into());
+        }
+        let schema = serde_json::from_value(json).expect("a page schema is valid");
+        schemas.insert(page, schema);
+    }
 }
 
 /// Every CSV report's 200 names its columns (from the list the writer uses) and says how text
@@ -425,6 +453,28 @@ mod tests {
                 name.parse::<chrono_tz::Tz>().is_ok(),
                 "{name} is a real zone"
             );
+        }
+    }
+
+    #[test]
+    fn every_page_refers_to_its_item_schema_and_always_has_a_next_cursor() {
+        let json = serde_json::to_value(api_doc()).unwrap();
+        let schemas = json["components"]["schemas"].as_object().unwrap();
+        let pages: Vec<_> = schemas
+            .iter()
+            .filter(|(n, _)| n.starts_with("Page_"))
+            .collect();
+        assert!(pages.len() >= 13);
+        for (name, page) in pages {
+            let item = name.trim_start_matches("Page_");
+            assert_eq!(
+                page["properties"]["items"]["items"]["$ref"],
+                format!("#/components/schemas/{item}"),
+                "{name}"
+            );
+            assert!(schemas.contains_key(item), "{name}: {item} is a component");
+            let required = page["required"].as_array().unwrap();
+            assert!(required.iter().any(|r| r == "next_cursor"), "{name}");
         }
     }
 
