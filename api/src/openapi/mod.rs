@@ -51,6 +51,8 @@ answers 404, exactly like one that does not exist.",
         (name = "fit-reviews", description = "Every quarter, does the pairing still work? Answers stay hidden until both are in"),
         (name = "webhooks", description = "Signed event deliveries for integrations: subscriptions, a delivery log with every try, redelivery. \
 The `webhooks` section of this document lists each event and its payload; see `create_webhook` for headers and how to verify signatures"),
+        (name = "webhook-events", description = "What Tandem POSTs to a subscription's URL (the document's `webhooks` section): \
+one operation per event type, each body a `WebhookEvent` whose `type` tells its `data`. Signed with HMAC-SHA256, no bearer token"),
         (name = "reports", description = "CSV for spreadsheets, each report at a `.csv` path of its own: RFC 4180 (UTF-8, header row, CRLF), \
 instants as in JSON (RFC 3339 UTC with `Z`), decimals with a dot, an empty cell for null, stable documented columns; \
 `?columns=a,b` selects and orders them. Text cells that begin with =, +, -, @, a tab or a carriage return get a leading `'` \
@@ -134,6 +136,26 @@ impl ToSchema for TimeZone {
     }
 }
 
+/// What generators and linters look for beyond the operations: where the API is (relative to
+/// wherever the document was fetched), who answers for it, and its licence as an SPDX expression.
+fn for_clients(doc: &mut OpenApi) {
+    use utoipa::openapi::{ContactBuilder, LicenseBuilder, server::Server};
+    let mut here = Server::new("/");
+    here.description = Some("The server this document was fetched from".into());
+    doc.servers = Some(vec![here]);
+    doc.info.contact = Some(
+        ContactBuilder::new()
+            .name(Some("Tandem API maintainers"))
+            .build(),
+    );
+    doc.info.license = Some(
+        LicenseBuilder::new()
+            .name("MIT OR Apache-2.0")
+            .identifier(Some("MIT OR Apache-2.0"))
+            .build(),
+    );
+}
+
 /// Operations that answer without the database.
 const UNDATABASED: [&str; 2] = ["healthz", "openapi_json"];
 
@@ -152,7 +174,8 @@ pub fn api_doc() -> OpenApi {
 /// be malformed (400); a protected operation can be refused (401); the database can be away
 /// (503); anything can fail (500). Then each operation's named refusals (403, 409, 422).
 fn finish(mut doc: OpenApi) -> OpenApi {
-    doc.webhooks = Some(webhooks::webhooks());
+    webhooks::document(&mut doc);
+    for_clients(&mut doc);
     schemas::goal_patch_schema(&mut doc);
     schemas::batch_reading_schema(&mut doc);
     schemas::note_items_schema(&mut doc);
@@ -249,6 +272,8 @@ fn finish(mut doc: OpenApi) -> OpenApi {
         }
         pages_by_reference(&mut components.schemas);
     }
+    // Last: pages must refer to their items first, so the items count as sent.
+    schemas::sent_properties_required(&mut doc);
     doc
 }
 
@@ -393,6 +418,35 @@ mod tests {
             table.allows("GET", "/v1/no-such-route", 418, "anything"),
             "unrouted: not judged"
         );
+    }
+
+    #[test]
+    fn what_the_server_sends_is_required_even_when_null_and_requests_stay_optional() {
+        let doc = serde_json::to_value(api_doc()).unwrap();
+        let required = |schema: &str, property: &str| {
+            doc["components"]["schemas"][schema]["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|p| p == property))
+        };
+        for (schema, property) in [
+            ("GoalView", "due_date"),
+            ("ProgressView", "forecast"),
+            ("ScorecardRow", "latest_value"),
+            ("MeetingView", "next_meeting_id"),
+            ("CommitmentView", "closed_at"),
+            ("EventReading", "note"),
+            ("Page_GoalView", "next_cursor"),
+        ] {
+            assert!(required(schema, property), "{schema}.{property}");
+        }
+        for (schema, property) in [
+            ("CreateReadingRequest", "note"),
+            ("GoalInput", "due_date"),
+            ("Problem", "instance"),
+            ("Problem", "errors"),
+        ] {
+            assert!(!required(schema, property), "{schema}.{property}");
+        }
     }
 
     #[test]

@@ -48,6 +48,7 @@ macro_rules! problem_responses {
     ($($name:ident => $status:literal, $slug:literal, $title:literal, $desc:literal, $detail:literal;)*) => {
         $(
             #[doc = $desc]
+            #[allow(dead_code, reason = "MethodNotAllowed is in the catalogue only: no operation sends it")]
             pub struct $name;
             impl<'r> utoipa::ToResponse<'r> for $name {
                 fn response() -> (&'r str, RefOr<Response>) {
@@ -77,6 +78,9 @@ problem_responses! {
         "Missing, invalid or expired credentials (with `WWW-Authenticate: Bearer`)", "the token is invalid or expired";
     NotFound => 404, "not-found", "Not found",
         "No such resource, or one the caller may not see", "no such resource";
+    MethodNotAllowed => 405, "method-not-allowed", "Method not allowed",
+        "The path exists but not with this method (no operation of this document sends it; `allow` and the `Allow` header list the methods it has)",
+        "this resource supports GET, PATCH";
     PreconditionFailed => 412, "precondition-failed", "Precondition failed",
         "`If-Match` is stale: the resource changed since it was read; nothing was changed",
         "the resource changed since you read it (If-Match is stale); fetch it again and retry";

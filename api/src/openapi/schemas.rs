@@ -17,6 +17,8 @@ pub fn goal_patch_schema(doc: &mut OpenApi) {
     let mut patch = input.clone();
     patch.properties.shift_remove("milestones");
     patch.description = Some("A JSON merge patch (RFC 7396) of the goal document: send only what changes; `null` clears an optional field.".into());
+    // The input's own example has `milestones`, which a patch may not carry.
+    patch.example = None;
     patch.examples = vec![
         serde_json::json!({"metric": {"target": 9.0}, "why": "Churn interviews name waiting first"}),
     ];
@@ -38,8 +40,8 @@ pub fn goal_patch_schema(doc: &mut OpenApi) {
     }
 }
 
-/// A batch item is a reading body plus the `goal_id` it belongs to: derived from
-/// `CreateReadingRequest` so the two cannot drift apart.
+/// A batch item (also a check-in's reading) is a reading body plus the `goal_id` it belongs
+/// to: derived from `CreateReadingRequest` so the two cannot drift apart.
 pub fn batch_reading_schema(doc: &mut OpenApi) {
     let Some(components) = doc.components.as_mut() else {
         return;
@@ -61,6 +63,8 @@ pub fn batch_reading_schema(doc: &mut OpenApi) {
     );
     item.required.insert(0, "goal_id".into());
     item.description = Some("One batch item: a reading and the goal it belongs to.".into());
+    // The reading's own example lacks `goal_id`, which a batch item requires.
+    item.example = None;
     item.examples = vec![
         serde_json::json!({"goal_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f59", "value": 10.8, "observed_at": "2026-03-01T09:00:00Z", "external_id": "row-2"}),
     ];
@@ -69,6 +73,15 @@ pub fn batch_reading_schema(doc: &mut OpenApi) {
         .insert("BatchReading".into(), RefOr::T(Schema::Object(item)));
     if let Some(RefOr::T(Schema::Object(batch))) = components.schemas.get_mut("BatchRequest")
         && let Some(RefOr::T(Schema::Array(readings))) = batch.properties.get_mut("readings")
+    {
+        readings.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+            Ref::from_schema_name("BatchReading").into(),
+        ));
+    }
+    // A check-in's readings are batch items too (taken as raw JSON so each bad one is named).
+    if let Some(RefOr::T(Schema::Object(check_in))) =
+        components.schemas.get_mut("CreateCheckInRequest")
+        && let Some(RefOr::T(Schema::Array(readings))) = check_in.properties.get_mut("readings")
     {
         readings.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
             Ref::from_schema_name("BatchReading").into(),
@@ -157,22 +170,6 @@ pub fn text_rules(doc: &mut OpenApi) {
         rule(&mut json);
         *part = serde_json::from_value(json).expect("a text rule keeps the part valid");
     }
-    fn collect_refs(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(o) => {
-                if let Some(name) = o
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
-                    out.push(name.to_owned());
-                }
-                o.values().for_each(|v| collect_refs(v, out));
-            }
-            Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
-            _ => {}
-        }
-    }
     fn text_rule(schema: &mut Value, field: Option<&str>) {
         let Value::Object(o) = schema else { return };
         let is_string = match &o.get("type") {
@@ -230,17 +227,7 @@ pub fn text_rules(doc: &mut OpenApi) {
     let Some(components) = doc.components.as_mut() else {
         return;
     };
-    let mut request_schemas = std::collections::BTreeSet::new();
-    while let Some(name) = pending.pop() {
-        if request_schemas.insert(name.clone())
-            && let Some(schema) = components.schemas.get(&name)
-        {
-            collect_refs(
-                &serde_json::to_value(schema).unwrap_or_default(),
-                &mut pending,
-            );
-        }
-    }
+    let request_schemas = reachable(&components.schemas, pending);
     for name in &request_schemas {
         if let Some(schema) = components.schemas.get_mut(name) {
             rewrite(schema, |v| text_rule(v, None));
@@ -272,6 +259,107 @@ pub fn text_rules(doc: &mut OpenApi) {
                             .for_each(|m| text_rule(&mut m["schema"], None));
                     }
                 });
+            }
+        }
+    }
+}
+
+/// The component schemas named by `$ref` anywhere in `v`.
+fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => {
+            if let Some(name) = o
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(name.to_owned());
+            }
+            o.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// The component schemas `roots` use, directly or through other components.
+fn reachable(
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+    mut pending: Vec<String>,
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone())
+            && let Some(schema) = schemas.get(&name)
+        {
+            collect_refs(
+                &serde_json::to_value(schema).unwrap_or_default(),
+                &mut pending,
+            );
+        }
+    }
+    seen
+}
+
+/// Schemas whose properties the server may leave out of a body: `Problem` omits `instance`,
+/// `request_id`, `errors` and `allow` when they do not apply (`skip_serializing_if`), the one
+/// view that does.
+const SOMETIMES_OMITTED: [&str; 1] = ["Problem"];
+
+/// Every property of what the server sends is `required`, `null` where it can be null: views
+/// are serialised whole (no view but [`SOMETIMES_OMITTED`] skips a field), so a client should
+/// see `T | null`, never `T | null | undefined`. utoipa leaves an `Option` out of `required`,
+/// which is right for requests (it may be omitted) and wrong for responses; a schema used in
+/// both directions keeps the request's view of it. "Sent" covers responses and the webhook
+/// events Tandem posts.
+pub fn sent_properties_required(doc: &mut OpenApi) {
+    let mut sent = Vec::new();
+    let mut received = Vec::new();
+    for item in doc.paths.paths.values() {
+        for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+            .into_iter()
+            .flatten()
+        {
+            let json = |part| serde_json::to_value(part).unwrap_or_default();
+            collect_refs(&json(&op.responses), &mut sent);
+            if let Some(body) = &op.request_body {
+                collect_refs(
+                    &serde_json::to_value(body).unwrap_or_default(),
+                    &mut received,
+                );
+            }
+            if let Some(params) = &op.parameters {
+                collect_refs(
+                    &serde_json::to_value(params).unwrap_or_default(),
+                    &mut received,
+                );
+            }
+        }
+    }
+    if let Some(webhooks) = &doc.webhooks {
+        collect_refs(
+            &serde_json::to_value(webhooks).unwrap_or_default(),
+            &mut sent,
+        );
+    }
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    collect_refs(
+        &serde_json::to_value(&components.responses).unwrap_or_default(),
+        &mut sent,
+    );
+    let received = reachable(&components.schemas, received);
+    for name in reachable(&components.schemas, sent) {
+        if received.contains(&name) || SOMETIMES_OMITTED.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            for property in object.properties.keys() {
+                if !object.required.contains(property) {
+                    object.required.push(property.clone());
+                }
             }
         }
     }

@@ -11,8 +11,18 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub struct HealthStatus {
-    /// `ok` (process up) or `ready` (database reachable).
-    pub status: String,
+    /// What the probe found.
+    pub status: Health,
+}
+
+/// A probe's finding: typed so clients can switch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// The process is up (`/healthz`).
+    Ok,
+    /// The database answers (`/readyz`).
+    Ready,
 }
 
 /// Is the process up? Never touches the database, so a slow database does not get it restarted.
@@ -23,9 +33,7 @@ pub struct HealthStatus {
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(HealthStatus {
-        status: "ok".into(),
-    })
+    HttpResponse::Ok().json(HealthStatus { status: Health::Ok })
 }
 
 /// Can the service do its job? Checks that the database answers.
@@ -42,6 +50,6 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.app.read(tandem_app::ping).await?;
     Ok(HttpResponse::Ok().json(HealthStatus {
-        status: "ready".into(),
+        status: Health::Ready,
     }))
 }

@@ -108,12 +108,20 @@ impl From<&User> for AdminUserView {
 pub struct TokenResponse {
     /// Send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: String,
+    /// How to send `access_token`: always `Bearer`.
+    pub token_type: TokenScheme,
     /// Seconds until the access token expires.
     pub expires_in: u32,
     /// Single-use token for `POST /v1/auth/refresh`.
     pub refresh_token: String,
     /// Seconds until the refresh token expires.
     pub refresh_expires_in: u32,
+}
+
+/// The scheme an access token is sent with (RFC 6750); one value, typed so clients need not
+/// compare strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum TokenScheme {
+    /// `Authorization: Bearer <access_token>`.
+    Bearer,
 }

@@ -182,7 +182,7 @@ fn token_pair(state: &AppState, session: Session) -> Result<HttpResponse, ApiErr
     };
     let pair = TokenResponse {
         access_token: sign(TokenType::Access, Uuid::new_v4(), config.access_token_ttl)?,
-        token_type: "Bearer".into(),
+        token_type: crate::views::accounts::TokenScheme::Bearer,
         expires_in: config.access_token_ttl,
         refresh_token: sign(
             TokenType::Refresh,
