@@ -74,15 +74,19 @@ pub struct Problem {
     pub detail: String,
     /// The request path this problem is about.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub instance: Option<String>,
     /// The id of the request (also in the `X-Request-Id` header); quote it when reporting a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
     /// For validation problems (422): every invalid field at once.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
     /// For 405: the methods the resource does support (also in the `Allow` header).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub allow: Option<Vec<String>>,
 }
 

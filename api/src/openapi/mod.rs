@@ -356,6 +356,12 @@ mod tests {
                     "{path}: tag"
                 );
                 assert!(op.summary.is_some(), "{path}: summary");
+                assert!(
+                    op.description
+                        .as_ref()
+                        .is_some_and(|d| !d.trim().is_empty()),
+                    "{path}: a description (a second paragraph in the handler's doc comment)"
+                );
                 assert!(op.security.is_some(), "{path}: security requirement");
                 assert!(op.responses.responses.contains_key("500"), "{path}: 500");
             }

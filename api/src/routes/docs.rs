@@ -17,7 +17,11 @@ impl ServedDocument {
     }
 }
 
-/// The OpenAPI 3.1 document describing this API (the same file is committed at `openapi/openapi.json`).
+/// The OpenAPI 3.1 document describing this API.
+///
+/// The same document is committed at `openapi/openapi.json`; generate clients from either. Served
+/// from memory, computed once at start-up, no authentication needed. Swagger UI renders it at
+/// `/docs/`.
 #[utoipa::path(
     tag = "operations",
     security(()),

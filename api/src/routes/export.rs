@@ -12,6 +12,10 @@ use crate::state::AppState;
 use crate::views::export::ExportView;
 
 /// Export the whole partnership as one JSON document (either partner).
+///
+/// Everything in the partnership as one JSON document: the partnership and its settings, goals,
+/// readings, meetings, commitments, check-ins and fit reviews, with counts to check it is complete.
+/// For backups and for moving to another tool.
 #[utoipa::path(
     tag = "partnerships",
     operation_id = "export_partnership",

@@ -99,8 +99,11 @@ pub async fn create_fit_review(
         .json(FitReviewsView::from(&reviews)))
 }
 
-/// The partnership's fit review rounds and when the next is due; the partner's answers appear
-/// once both have answered the round.
+/// The partnership's fit review rounds.
+///
+/// Every quarterly round, whether it is complete and whom it is waiting for, and when the next is
+/// due. Each partner sees their own answers at once and the partner's only once both have answered
+/// the round, so neither answer colours the other.
 #[utoipa::path(
     tag = "fit-reviews",
     operation_id = "list_fit_reviews",

@@ -25,7 +25,11 @@ pub enum Health {
     Ready,
 }
 
-/// Is the process up? Never touches the database, so a slow database does not get it restarted.
+/// Is the process up?
+///
+/// Answers 200 `ok` as long as the process serves requests. It never touches the database, so a
+/// slow database does not get the process restarted by a liveness probe; use `/readyz` to route
+/// traffic.
 #[utoipa::path(
     tag = "operations",
     security(()),
@@ -36,7 +40,10 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: Health::Ok })
 }
 
-/// Can the service do its job? Checks that the database answers.
+/// Can the service do its job?
+///
+/// Answers 200 `ready` when the database answers a trivial query, else 503 with `Retry-After`.
+/// Point load balancers and readiness probes here.
 #[utoipa::path(
     tag = "operations",
     security(()),

@@ -27,7 +27,12 @@ pub struct AsOfQuery {
     pub as_of: Option<DateTime<Utc>>,
 }
 
-/// A goal's progress: current value, progress, expected, status, forecast, staleness, explanation.
+/// A goal's progress.
+///
+/// Current value, progress towards target (raw and clamped to 0..1), the progress expected by now
+/// from the goal's plan, status (`not_started`, `on_track`, `at_risk`, `off_track`, `achieved` or
+/// `missed`), a least-squares forecast of when the target is reached, staleness, and a sentence
+/// explaining the status. `as_of` answers for any past instant exactly.
 #[utoipa::path(
     tag = "progress",
     operation_id = "goal_progress",
@@ -53,7 +58,10 @@ pub async fn goal_progress(
     Ok(HttpResponse::Ok().json(ProgressView::from(&p)))
 }
 
-/// Both partners' active goals with progress, status and forecast, and each partner's roll-up.
+/// Both partners' scorecards.
+///
+/// Each partner's active goals with latest value, progress, expected progress, status and forecast,
+/// and each partner's weighted roll-up and weakest status. `as_of` answers for any past instant.
 /// For a spreadsheet: `scorecard.csv`.
 #[utoipa::path(
     tag = "progress",

@@ -83,8 +83,11 @@ pub async fn provision_user(
         .json(AdminUserView::from(&user)))
 }
 
-/// Deactivate a person (admins only): every session and access token ends at once; their
-/// partnerships, goals and readings stay. `PUT` with `active: true` reactivates.
+/// Deactivate a person (admins only).
+///
+/// Every session and access token of the person ends at once and they cannot sign in; their
+/// partnerships, goals and readings stay, and their feed links stop working. `PUT
+/// /v1/admin/users/{external_id}` with `active: true` reactivates.
 #[utoipa::path(
     tag = "admin",
     operation_id = "deactivate_user",
@@ -114,6 +117,9 @@ pub async fn deactivate_user(
 }
 
 /// One person by the provisioning system's id (admins only).
+///
+/// The account provisioned under this external id: email, display name, time zone, admin flag and
+/// whether it is active. Admins only; nobody else learns whether the id exists (404).
 #[utoipa::path(
     tag = "admin",
     operation_id = "get_provisioned_user",
@@ -143,6 +149,9 @@ pub async fn get_provisioned_user(
 }
 
 /// Every account, oldest first (admins only).
+///
+/// Every account with its provisioning external id and deactivation, oldest first, paged;
+/// `updated_since` lets an HR system sync only what changed. Never partnership contents.
 #[utoipa::path(
     tag = "admin",
     operation_id = "list_users",

@@ -144,7 +144,10 @@ pub async fn refresh_token(
     token_pair(&state, session)
 }
 
-/// Sign out: end the session of the calling access token (its refresh token dies with it).
+/// Sign out.
+///
+/// Ends the session of the calling access token: the token and its refresh token stop working at
+/// once. Other sessions of the same account are untouched.
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",

@@ -74,6 +74,9 @@ pub async fn create_feed_token(
 }
 
 /// My feed tokens for a partnership, revoked ones included.
+///
+/// Feed tokens are feed links under their older name: the same links, listed without their secrets,
+/// with last use and revocation.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "list_feed_tokens",
@@ -107,6 +110,8 @@ pub async fn list_feed_tokens(
 }
 
 /// Revoke a feed token: the feed URL stops working at once.
+///
+/// The token's calendar and report URLs stop working at once (404). Revoking again changes nothing.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "revoke_feed_token",

@@ -60,6 +60,10 @@ pub async fn create_check_in(
 }
 
 /// A partnership's check-ins, oldest first.
+///
+/// Oldest first, paged, with the readings recorded with each; filter by author, `since` or
+/// `updated_since`. The next meeting's agenda shows the check-ins since the last meeting. For a
+/// spreadsheet: `check-ins.csv`.
 #[utoipa::path(
     tag = "check-ins",
     operation_id = "list_check_ins",
@@ -103,6 +107,8 @@ pub async fn list_check_ins(
 }
 
 /// A check-in.
+///
+/// A check-in's text, links, author, time and the readings recorded with it.
 #[utoipa::path(
     tag = "check-ins",
     operation_id = "get_check_in",

@@ -59,7 +59,10 @@ pub async fn create_commitment(
     .await
 }
 
-/// A partnership's commitments, oldest first; for a spreadsheet: `commitments.csv`.
+/// A partnership's commitments.
+///
+/// Oldest first, paged; filter by status, owner, meeting, goal or `updated_since`. Open commitments
+/// come up for review at the next meeting. For a spreadsheet: `commitments.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "list_commitments",
@@ -104,6 +107,9 @@ pub async fn list_commitments(
 }
 
 /// A commitment.
+///
+/// A commitment's text, owner, due date, goal, status and, once closed, who closed it, when and
+/// with what note. Carries an ETag for `If-Match` on `PATCH`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "get_commitment",
@@ -131,8 +137,10 @@ pub async fn get_commitment(
     Ok(current(&req, c.version, CommitmentView::from(&c)))
 }
 
-/// Update a commitment (either partner): close it as done or dropped, or reword or re-date an
-/// open one. `open -> done | dropped` only: a closed commitment is not reopened (409).
+/// Update a commitment (either partner).
+///
+/// Close it as done or dropped, or reword or re-date an open one. `open -> done | dropped` only: a
+/// closed commitment is not reopened (409).
 #[utoipa::path(
     tag = "meetings",
     operation_id = "update_commitment",

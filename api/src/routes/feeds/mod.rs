@@ -100,6 +100,9 @@ pub async fn create_feed_link(
 }
 
 /// My feed links for a partnership (revoked ones included), without their secrets.
+///
+/// Each link's name, expiry, creation and last use, and whether it is revoked; the secret URLs were
+/// shown once, at creation.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_feed_links",
@@ -131,6 +134,9 @@ pub async fn list_feed_links(
 }
 
 /// Revoke a feed link: its URLs stop working at once.
+///
+/// Its report and calendar URLs answer 404 from now on. Revoking again changes nothing; someone
+/// else's link is 404.
 #[utoipa::path(
     tag = "reports",
     operation_id = "revoke_feed_link",
@@ -201,6 +207,9 @@ pub async fn feed_report(
 }
 
 /// The partnership's meeting calendar through a feed link (`text/calendar`, as `calendar.ics`).
+///
+/// The partnership's meetings as an iCalendar feed, at a URL a calendar app can subscribe to
+/// without any header (the same feed as `GET /v1/partnerships/{id}/calendar.ics?token=`).
 #[utoipa::path(
     tag = "reports",
     operation_id = "feed_calendar",

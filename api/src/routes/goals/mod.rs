@@ -87,6 +87,9 @@ pub async fn create_goal(
 }
 
 /// List a partnership's goals — both partners' — oldest first.
+///
+/// Both partners' goals, oldest first, paged; filter by owner, status or `updated_since`. Each goal
+/// carries its SMART assessment and pending easing changes. For a spreadsheet: `goals.csv`.
 #[utoipa::path(
     tag = "goals",
     operation_id = "list_goals",
@@ -128,6 +131,9 @@ pub async fn list_goals(
 }
 
 /// Assess a goal without saving it, for live form hints.
+///
+/// Runs the SMART assessment on a goal document without storing anything, so a form can show what
+/// is missing or vague while the user types. The same assessment every stored goal carries.
 #[utoipa::path(
     tag = "goals",
     operation_id = "assess_goal",
@@ -142,6 +148,10 @@ pub async fn assess_goal(_caller: Caller, Json(body): Json<GoalInput>) -> HttpRe
 }
 
 /// A goal, with its milestones, SMART assessment and pending changes.
+///
+/// The goal document, its status, its milestones in order, its SMART assessment and any pending
+/// easing change awaiting the partner. Someone outside the partnership gets 404. Carries an ETag
+/// for `If-Match` on `PATCH`.
 #[utoipa::path(
     tag = "goals",
     operation_id = "get_goal",
@@ -358,8 +368,11 @@ goal_action!(
     "Used at the annual refresh; archived goals are kept, read-only."
 );
 
-/// Every change to a goal and its milestones, oldest first, including pending, acknowledged and
-/// rejected easing changes.
+/// Every change to a goal and its milestones.
+///
+/// Oldest first, each with who made it, when, the values before and after, and its state: applied,
+/// pending (an easing change awaiting the partner), acknowledged or rejected. Nothing about a goal
+/// is changed without leaving a record here.
 #[utoipa::path(
     tag = "goals",
     operation_id = "goal_history",
@@ -414,6 +427,9 @@ async fn decide(
 }
 
 /// Acknowledge a pending easing change to your partner's goal: it applies now.
+///
+/// Only the partner of the goal's owner may acknowledge an easing change (a lower target, a later
+/// due date); it applies at once and the history records who agreed.
 #[utoipa::path(
     tag = "goals",
     operation_id = "acknowledge_goal_change",
@@ -435,6 +451,9 @@ pub async fn acknowledge_goal_change(
 }
 
 /// Reject a pending easing change to your partner's goal: the goal stays as it is.
+///
+/// Only the partner of the goal's owner may reject an easing change; the goal keeps its current
+/// values and the history records the refusal.
 #[utoipa::path(
     tag = "goals",
     operation_id = "reject_goal_change",

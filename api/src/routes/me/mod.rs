@@ -20,6 +20,9 @@ refusals! {
 }
 
 /// The signed-in user's account.
+///
+/// The account behind the token: id, email, display name and time zone (which every local date of
+/// the API uses). Carries an ETag: send it as `If-Match` to `PATCH /v1/me`.
 #[utoipa::path(
     tag = "me",
     operation_id = "get_me",

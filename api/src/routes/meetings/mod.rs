@@ -83,8 +83,10 @@ pub async fn schedule_meeting(
     .await
 }
 
-/// A partnership's meetings, past and upcoming, in the order they were scheduled; for a
-/// spreadsheet: `meetings.csv`.
+/// A partnership's meetings.
+///
+/// Past and upcoming, in the order they were scheduled, paged; filter by status or `updated_since`.
+/// For a spreadsheet: `meetings.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "list_meetings",
@@ -159,6 +161,9 @@ pub async fn get_meeting(
 }
 
 /// Change a scheduled meeting's length or location (either partner).
+///
+/// Only a scheduled meeting may change; moving it in time is `POST /v1/meetings/{id}/reschedule`,
+/// which keeps count and reason. Send `If-Match` to be sure you are changing what you read.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "update_meeting",
@@ -295,7 +300,10 @@ pub async fn complete_meeting(
     Ok(detail(&d))
 }
 
-/// The scorecard frozen when a meeting was completed; for a spreadsheet: `snapshot.csv`.
+/// A completed meeting's frozen scorecard.
+///
+/// The scorecard exactly as it was when the meeting was completed, kept whatever readings change
+/// later, so past meetings can be reviewed as they were. For a spreadsheet: `snapshot.csv`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "meeting_snapshot",
@@ -327,6 +335,9 @@ pub async fn meeting_snapshot(
 }
 
 /// A partner's notes in a meeting (empty lists, version 0, until written).
+///
+/// The wins, obstacles and solutions written in one partner's half of the meeting; empty lists and
+/// version 0 until written. Carries the notes' version as ETag for `If-Match` on `PUT`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "get_meeting_notes",
@@ -404,8 +415,11 @@ pub async fn put_meeting_notes(
     Ok(tagged(StatusCode::OK, view.version, view))
 }
 
-/// How reliably the partnership meets: the share of meetings over the last six months held within
-/// the grace window of their slot, the current on-time streak, and the last and next meeting.
+/// How reliably the partnership meets.
+///
+/// The share of meetings over the last six months held within the grace window of their slot, the
+/// current on-time streak, and the last and next meeting: the "meetings are sacrosanct" rule as a
+/// number.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "partnership_adherence",

@@ -36,6 +36,9 @@ fn milestone_view(m: &MilestoneRow) -> HttpResponse {
 }
 
 /// Add a milestone to a goal (owner only); it goes last.
+///
+/// A milestone has a title, an optional target value and a due date within the goal's dates. Only
+/// the goal's owner may add one; the partner sees it on the goal and in the meeting agenda.
 #[utoipa::path(
     tag = "goals",
     operation_id = "add_milestone",
@@ -70,6 +73,8 @@ pub async fn add_milestone(
 }
 
 /// A milestone of a goal.
+///
+/// A milestone's title, target, due date, position and completion.
 #[utoipa::path(
     tag = "goals",
     operation_id = "get_milestone",
@@ -148,6 +153,9 @@ pub async fn update_milestone(
 }
 
 /// Mark a milestone complete (owner only).
+///
+/// Records the completion date (`completed_on`, or today) and, optionally, the meeting where it was
+/// reported; the meeting agenda lists it among the milestone updates.
 #[utoipa::path(
     tag = "goals",
     operation_id = "complete_milestone",
@@ -180,6 +188,9 @@ pub async fn complete_milestone(
 }
 
 /// Reorder a goal's milestones (owner only): send every id once, in the new order.
+///
+/// Send every milestone id of the goal exactly once; a missing, repeated or foreign id is refused
+/// and nothing changes.
 #[utoipa::path(
     tag = "goals",
     operation_id = "reorder_milestones",

@@ -66,7 +66,10 @@ pub async fn create_partnership(
     .await
 }
 
-/// List my partnerships (including invitations to my email), oldest first.
+/// List my partnerships.
+///
+/// Every partnership the caller is a member of, and every open invitation to the caller's email,
+/// oldest first, paged; filter by status or `updated_since`.
 #[utoipa::path(
     tag = "partnerships",
     operation_id = "list_partnerships",
@@ -107,6 +110,10 @@ pub async fn list_partnerships(
 }
 
 /// A partnership: both members, settings, and each member's goal-set readiness.
+///
+/// Both members, the settings (cadence, meeting length, time zone, fit-review interval, grace
+/// days), the status and each member's goal-set readiness (3 to 5 active goals). Someone outside
+/// the partnership gets 404. Carries an ETag for `If-Match` on `PATCH`.
 #[utoipa::path(
     tag = "partnerships",
     operation_id = "get_partnership",
@@ -141,7 +148,10 @@ pub async fn get_partnership(
     ))
 }
 
-/// Change a partnership's settings (either member).
+/// Change a partnership's settings.
+///
+/// Either member may change the cadence, meeting length, time zone, fit-review interval or grace
+/// days, sending only what changes. Send `If-Match` to be sure you are changing what you read.
 #[utoipa::path(
     tag = "partnerships",
     operation_id = "update_partnership",

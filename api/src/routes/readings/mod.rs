@@ -102,7 +102,10 @@ pub async fn create_readings_batch(
     batch::record(&state, caller.actor(&state), body.readings).await
 }
 
-/// A goal's readings, oldest recorded first; for a spreadsheet: `readings.csv`.
+/// A goal's readings.
+///
+/// Oldest recorded first, paged; deleted readings are included when asked for, flagged, so a mirror
+/// can remove them. For a spreadsheet: `readings.csv`.
 #[utoipa::path(
     tag = "readings",
     operation_id = "list_readings",
@@ -145,6 +148,9 @@ pub async fn list_readings(
 }
 
 /// A reading (deleted ones included, flagged).
+///
+/// A reading's value, observation instant, note, source and external id; a deleted one is still
+/// readable, with its deletion time and reason. Carries an ETag for `If-Match` on `PATCH`.
 #[utoipa::path(
     tag = "readings",
     operation_id = "get_reading",
@@ -172,7 +178,11 @@ pub async fn get_reading(
     Ok(current(&req, r.version, ReadingView::from(&r)))
 }
 
-/// Correct a reading (owner only); the previous values are kept in its history.
+/// Correct a reading (owner only).
+///
+/// A JSON merge patch of value, observation instant or note. The previous values are kept in the
+/// reading's history with who changed them and when; send `If-Match` to be sure you are correcting
+/// what you read.
 #[utoipa::path(
     tag = "readings",
     operation_id = "update_reading",
@@ -208,7 +218,10 @@ pub async fn update_reading(
     Ok(tagged(StatusCode::OK, r.version, ReadingView::from(&r)))
 }
 
-/// Delete a reading (owner only): it leaves the math but stays in history, flagged.
+/// Delete a reading (owner only).
+///
+/// The reading leaves progress and forecasts at once but stays readable and in its history, flagged
+/// with the reason, so nothing is silently lost.
 #[utoipa::path(
     tag = "readings",
     operation_id = "delete_reading",
@@ -246,7 +259,10 @@ pub async fn delete_reading(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A reading's corrections and deletion, oldest first.
+/// A reading's corrections and deletion.
+///
+/// Oldest first: every version of the reading with who changed it and when; a deletion carries its
+/// reason.
 #[utoipa::path(
     tag = "readings",
     operation_id = "reading_history",

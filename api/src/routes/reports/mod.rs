@@ -280,6 +280,9 @@ pub async fn partnership_report(
 }
 
 /// The partnership's scorecard as CSV: one row per active goal.
+///
+/// The same rows as `GET /v1/partnerships/{id}/scorecard`, one per active goal, for spreadsheets
+/// and BI tools; `as_of` and `columns` work as documented.
 #[utoipa::path(
     tag = "reports",
     operation_id = "partnership_scorecard_csv",
@@ -302,6 +305,9 @@ pub async fn partnership_scorecard_csv(
 }
 
 /// The partnership's goals as CSV: one row per goal, in creation order.
+///
+/// Every goal of both partners with its metric, plan and status, the same filters as the JSON list,
+/// no paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_goals_csv",
@@ -332,8 +338,10 @@ fn reading_filter(query: &ReadingsCsvQuery) -> ReadingFilter {
     }
 }
 
-/// Every goal's readings as CSV, with each goal's title and owner: goal by goal (in creation
-/// order), each in observation order.
+/// Every goal's readings as CSV.
+///
+/// With each goal's title and owner: goal by goal (in creation order), each in observation order;
+/// the same filters as a goal's JSON list, no paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "partnership_readings_csv",
@@ -356,6 +364,8 @@ pub async fn partnership_readings_csv(
 }
 
 /// A goal's readings as CSV, in recording order (as its JSON list).
+///
+/// The same rows and filters as `GET /v1/goals/{id}/readings`, without paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_readings_csv",
@@ -390,6 +400,8 @@ pub async fn list_readings_csv(
 }
 
 /// The partnership's meetings as CSV, in the order they were scheduled.
+///
+/// The same rows and filters as `GET /v1/partnerships/{id}/meetings`, without paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_meetings_csv",
@@ -412,6 +424,8 @@ pub async fn list_meetings_csv(
 }
 
 /// The partnership's commitments as CSV, oldest first.
+///
+/// The same rows and filters as `GET /v1/partnerships/{id}/commitments`, without paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_commitments_csv",
@@ -434,6 +448,8 @@ pub async fn list_commitments_csv(
 }
 
 /// The partnership's check-ins as CSV, oldest first.
+///
+/// The same rows and filters as `GET /v1/partnerships/{id}/check-ins`, without paging.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_check_ins_csv",
@@ -456,6 +472,9 @@ pub async fn list_check_ins_csv(
 }
 
 /// The scorecard frozen when a meeting was completed, as CSV (the live scorecard's columns).
+///
+/// The rows of `GET /v1/meetings/{id}/snapshot`: the scorecard as it was when the meeting was
+/// completed.
 #[utoipa::path(
     tag = "reports",
     operation_id = "meeting_snapshot_csv",
@@ -485,9 +504,11 @@ pub async fn meeting_snapshot_csv(
     .await
 }
 
-/// Every goal's progress week by week, from its start to `as_of`, beside the progress its plan
-/// expected: one row per goal per week (the goal's start, then every 7 days), ready to chart.
-/// Drafts and goals without a complete plan have no rows; a closed goal's rows stop when it closed.
+/// Every goal's progress week by week, as CSV.
+///
+/// From each goal's start to `as_of`, beside the progress its plan expected: one row per goal per
+/// week (the goal's start, then every 7 days), ready to chart. Drafts and goals without a complete
+/// plan have no rows; a closed goal's rows stop when it closed.
 #[utoipa::path(
     tag = "reports",
     operation_id = "progress_history_csv",

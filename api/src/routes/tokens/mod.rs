@@ -65,6 +65,9 @@ pub async fn create_token(
 }
 
 /// My personal access tokens, revoked ones included (never the secrets).
+///
+/// Every personal access token of the caller with its name, scope, partnership limit, expiry and
+/// last use. The secret is shown once, when a token is created, and never again.
 #[utoipa::path(
     tag = "me",
     operation_id = "list_tokens",
@@ -100,6 +103,9 @@ pub async fn list_tokens(
 }
 
 /// One of my tokens.
+///
+/// A token's name, scope, partnership limit, expiry, last use and revocation, never its secret.
+/// Someone else's token is 404.
 #[utoipa::path(
     tag = "me",
     operation_id = "get_token",
@@ -125,7 +131,10 @@ pub async fn get_token(
     Ok(HttpResponse::Ok().json(TokenView::from(&token)))
 }
 
-/// Revoke one of my tokens: it stops working at once. Revoking again changes nothing.
+/// Revoke one of my tokens.
+///
+/// The token stops working at once (401 on its next use). Revoking an already revoked token changes
+/// nothing and still answers 204; someone else's token is 404.
 #[utoipa::path(
     tag = "me",
     operation_id = "revoke_token",

@@ -81,6 +81,9 @@ pub async fn create_webhook(
 }
 
 /// My subscriptions.
+///
+/// Every webhook subscription of the caller, with its target URL, event types, partnership filter
+/// and whether it is active, never its secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "list_webhooks",
@@ -117,6 +120,9 @@ pub async fn list_webhooks(
 }
 
 /// One of my subscriptions.
+///
+/// A subscription's target, event types, partnership filter, description and whether it is active.
+/// Someone else's subscription is 404. Carries an ETag for `If-Match` on `PATCH`.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "get_webhook",
@@ -144,7 +150,11 @@ pub async fn get_webhook(
     Ok(current(&req, hook.version, WebhookView::from(&hook)))
 }
 
-/// Change a subscription: target, event types, partnership, label, or pause it.
+/// Change a subscription.
+///
+/// Send only what changes: target URL, event types, partnership filter or description; `active:
+/// false` pauses deliveries until it is set back to true. Send `If-Match` to be sure you are
+/// changing what you read.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "update_webhook",
@@ -183,7 +193,10 @@ pub async fn update_webhook(
     ))
 }
 
-/// Unsubscribe: no more deliveries; the delivery log goes with it.
+/// Unsubscribe.
+///
+/// No more deliveries are made to the subscription's URL, pending ones included, and its delivery
+/// log is deleted with it. Someone else's subscription is 404.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "delete_webhook",
@@ -212,8 +225,11 @@ pub async fn delete_webhook(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Send a `webhook.test` event to this subscription now (also when paused), to check the
-/// receiver and its signature verification. The delivery appears in the log like any other.
+/// Send a test event to a subscription now.
+///
+/// Sends a `webhook.test` event to this subscription only, also when it is paused, to check the
+/// receiver and its signature verification. The delivery appears in the log like any other, with
+/// every try.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "test_webhook",
@@ -239,8 +255,10 @@ pub async fn test_webhook(
     Ok(accepted(&queued))
 }
 
-/// A subscription's delivery log, oldest first: each event sent, its status, and every try
-/// with the receiver's status code.
+/// A subscription's delivery log.
+///
+/// Oldest first: each event sent, its status (`pending`, `delivered`, `failed`) and every try with
+/// the receiver's status code and the error, so an integrator can see why a receiver missed events.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "list_deliveries",
@@ -279,6 +297,9 @@ pub async fn list_deliveries(
 }
 
 /// One delivery with every try.
+///
+/// A delivery's event, status, next try and every try so far with the receiver's status code and
+/// error.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "get_delivery",
@@ -305,8 +326,11 @@ pub async fn get_delivery(
     Ok(HttpResponse::Ok().json(DeliveryView::from(logged)))
 }
 
-/// Send an event again (after fixing a receiver, say): a new delivery of the same event, with
-/// a fresh set of tries; the old one stays in the log. Receivers see the same event id.
+/// Send an event again.
+///
+/// After fixing a receiver, say: a new delivery of the same event with a fresh set of tries; the
+/// old delivery stays in the log. Receivers see the same event id in `Tandem-Webhook-Id`, so their
+/// de-duplication still works.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "redeliver",
