@@ -80,6 +80,74 @@ pub struct Config {
     /// Webhook delivery settings.
     #[command(flatten)]
     pub webhooks: WebhookConfig,
+
+    /// Email settings.
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+/// Where email goes. Without `TANDEM_SMTP_URL` no email is queued or sent.
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// The SMTP server: `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:pass@host:465` (implicit TLS), or `smtp://127.0.0.1:2525` (plain, for
+    /// development). Unset: email is off.
+    #[arg(long = "smtp-url", env = "TANDEM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The `From` of every email.
+    #[arg(
+        id = "mail_from",
+        long = "mail-from",
+        env = "TANDEM_MAIL_FROM",
+        default_value = "Tandem <tandem@localhost>"
+    )]
+    pub from: String,
+
+    /// The base of links in emails, as recipients reach the API (default: `http://` and the bind
+    /// address).
+    #[arg(long = "public-url", env = "TANDEM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How often the email worker looks for due emails, milliseconds.
+    #[arg(
+        id = "mail_poll_ms",
+        long = "mail-poll-ms",
+        env = "TANDEM_MAIL_POLL_MS",
+        default_value_t = 1000
+    )]
+    pub poll_ms: u64,
+
+    /// The wait after a first failed send, milliseconds (doubling, capped at six hours).
+    #[arg(
+        id = "mail_retry_base_ms",
+        long = "mail-retry-base-ms",
+        env = "TANDEM_MAIL_RETRY_BASE_MS",
+        default_value_t = 30_000
+    )]
+    pub retry_base_ms: u64,
+
+    /// Tries per email.
+    #[arg(
+        id = "mail_max_attempts",
+        long = "mail-max-attempts",
+        env = "TANDEM_MAIL_MAX_ATTEMPTS",
+        default_value_t = 12
+    )]
+    pub max_attempts: u32,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            smtp_url: None,
+            from: "Tandem <tandem@localhost>".into(),
+            public_url: None,
+            poll_ms: 1000,
+            retry_base_ms: 30_000,
+            max_attempts: 12,
+        }
+    }
 }
 
 /// Where webhooks may go and how hard Tandem tries to deliver them.
@@ -181,6 +249,22 @@ impl Config {
         tandem_app::Settings {
             refresh_token_ttl_secs: self.refresh_token_ttl,
             webhooks: self.webhooks.settings(),
+            mail: self
+                .mail
+                .smtp_url
+                .as_ref()
+                .map(|url| tandem_app::MailSettings {
+                    smtp_url: url.clone(),
+                    from: self.mail.from.clone(),
+                    public_url: self
+                        .mail
+                        .public_url
+                        .clone()
+                        .unwrap_or_else(|| format!("http://{}", self.bind)),
+                    poll_ms: self.mail.poll_ms,
+                    retry_base_ms: self.mail.retry_base_ms,
+                    max_attempts: self.mail.max_attempts,
+                }),
         }
     }
 
@@ -202,6 +286,7 @@ impl Config {
             feed_rate_limit: 60,
             metrics_bind: None,
             webhooks: WebhookConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }

@@ -157,3 +157,14 @@ fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_and_environment_variable_is_declared_once() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

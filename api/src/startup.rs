@@ -47,6 +47,7 @@ pub struct Application {
     server: Server,
     metrics: Option<(SocketAddr, Server)>,
     state: AppState,
+    mailer: Option<tandem_app::jobs::mail::Mailer>,
 }
 
 /// Name of the stored setting that holds the generated signing secret.
@@ -66,6 +67,18 @@ impl Application {
         })
         .await
         .map_err(|e| StartupError::Config(e.to_string()))??;
+        let mailer = match &app.settings().mail {
+            Some(mail) => {
+                let mailer =
+                    tandem_app::jobs::mail::Mailer::new(mail).map_err(StartupError::Config)?;
+                tracing::info!(from = %mail.from, links = %mail.public_url, "email on: invitations are sent over SMTP");
+                Some(mailer)
+            }
+            None => {
+                tracing::info!("email off: set TANDEM_SMTP_URL to send meeting invitations");
+                None
+            }
+        };
         let secret = signing_secret(&config, &app).await?;
         let state = AppState {
             app,
@@ -145,6 +158,7 @@ impl Application {
             server: server.run(),
             metrics,
             state: worker_state,
+            mailer,
         })
     }
 
@@ -171,7 +185,7 @@ impl Application {
             .config
             .webhooks
             .worker
-            .then(|| tokio::spawn(tandem_app::jobs::run(self.state.app.clone())));
+            .then(|| tokio::spawn(tandem_app::jobs::run(self.state.app.clone(), self.mailer)));
         let metrics = self.metrics.map(|(_, server)| {
             let handle = server.handle();
             (tokio::spawn(server), handle)

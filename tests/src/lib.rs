@@ -5,6 +5,7 @@
 //! it (dropped afterwards). The same tests therefore run against both backends.
 
 pub mod receiver;
+pub mod smtp;
 
 use std::time::Duration;
 

@@ -18,6 +18,7 @@ pub mod health;
 pub mod me;
 pub mod meetings;
 pub mod milestones;
+pub mod notifications;
 pub mod partnerships;
 pub mod progress;
 pub mod readings;
@@ -84,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(me::get_me)
                 .service(me::update_me)
+                .service(notifications::list_email_deliveries)
                 .service(tokens::create_token)
                 .service(tokens::list_tokens)
                 .service(tokens::get_token)

@@ -10,6 +10,7 @@ pub mod export;
 pub mod fit_reviews;
 pub mod goals;
 pub mod meetings;
+pub mod notifications;
 pub mod partnerships;
 pub mod progress;
 pub mod readings;

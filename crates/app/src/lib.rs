@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod meetings;
 pub mod metrics;
 pub mod milestones;
+pub mod notifications;
 pub mod partnerships;
 pub mod progress;
 pub mod readings;
@@ -73,6 +74,8 @@ pub struct Settings {
     pub refresh_token_ttl_secs: u32,
     /// Webhook targets and delivery.
     pub webhooks: WebhookSettings,
+    /// Email: `None` when no SMTP server is configured (nothing is queued or sent).
+    pub mail: Option<MailSettings>,
 }
 
 impl Default for Settings {
@@ -81,6 +84,36 @@ impl Default for Settings {
         Settings {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             webhooks: WebhookSettings::default(),
+            mail: None,
+        }
+    }
+}
+
+/// Where email goes and what it says about where Tandem is.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The SMTP server, as lettre reads it: `smtp://[user:pass@]host[:port][?tls=required]`
+    /// (STARTTLS), `smtps://…` (implicit TLS), plain `smtp://host:port` for development.
+    pub smtp_url: String,
+    /// The `From` mailbox, e.g. `Tandem <tandem@example.com>`.
+    pub from: String,
+    /// The base of links in emails, e.g. `https://tandem.example.com`.
+    pub public_url: String,
+    /// How often the worker looks for due emails, milliseconds.
+    pub poll_ms: u64,
+    /// The wait after a first failure, milliseconds (doubling, capped at six hours).
+    pub retry_base_ms: u64,
+    /// Tries per email.
+    pub max_attempts: u32,
+}
+
+impl MailSettings {
+    /// How failed sends are retried.
+    pub fn retry_policy(&self) -> tandem_domain::webhook::RetryPolicy {
+        tandem_domain::webhook::RetryPolicy {
+            base: chrono::Duration::milliseconds(self.retry_base_ms as i64),
+            max_attempts: self.max_attempts,
+            ..tandem_domain::webhook::RetryPolicy::default()
         }
     }
 }

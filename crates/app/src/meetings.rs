@@ -20,6 +20,7 @@ pub use tandem_store::meetings::{Meeting, MeetingFilter, Notes};
 use tandem_store::partnerships::Partnership;
 
 use crate::check_ins::CheckInDetail;
+use crate::notifications::MeetingNews;
 use crate::progress::{PartnerCard, Scorecard, scorecard};
 use crate::{Actor, AppError, AppResult, FieldIssue, Rule, Tx, new_id};
 
@@ -331,7 +332,9 @@ fn already_scheduled(next: &Meeting) -> AppError {
     )
 }
 
-fn announce_scheduled(tx: &mut Tx<'_>, m: &Meeting) -> AppResult<()> {
+/// Tells integrations (`meeting.scheduled`) and both partners (an emailed invitation).
+fn announce_scheduled(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership) -> AppResult<()> {
+    crate::notifications::meeting(tx, m, p, MeetingNews::Invitation)?;
     crate::events::publish(
         tx,
         &m.partnership_id,
@@ -397,7 +400,7 @@ pub fn schedule(
         ),
         other => other.into(),
     })?;
-    announce_scheduled(tx, &m)?;
+    announce_scheduled(tx, &m, &p)?;
     detail(tx, m, p)
 }
 
@@ -452,7 +455,7 @@ pub fn edit(
     length_minutes: Option<u32>,
     location: Option<Option<String>>,
 ) -> AppResult<MeetingDetail> {
-    change_meeting(tx, actor, id, expected, |tx, m, _| {
+    change_meeting(tx, actor, id, expected, |tx, m, p| {
         allow(m, MeetingAction::Edit)?;
         let length = length_minutes.map_or(m.length_minutes, |l| l as i32);
         let location = location.unwrap_or_else(|| m.location.clone());
@@ -461,7 +464,8 @@ pub fn edit(
         }
         m.length_minutes = length;
         m.location = location;
-        bump(tx, m)
+        bump(tx, m)?;
+        crate::notifications::meeting(tx, m, p, MeetingNews::Invitation)
     })
 }
 
@@ -475,12 +479,13 @@ pub fn reschedule(
     reason: Option<String>,
 ) -> AppResult<MeetingDetail> {
     check_time(at, tx.now(), "scheduled_at")?;
-    change_meeting(tx, actor, id, expected, |tx, m, _| {
+    change_meeting(tx, actor, id, expected, |tx, m, p| {
         allow(m, MeetingAction::Reschedule)?;
         m.scheduled_at = crate::to_micros(at).naive_utc();
         m.reschedule_count += 1;
         m.reschedule_reason = reason;
-        bump(tx, m)
+        bump(tx, m)?;
+        crate::notifications::meeting(tx, m, p, MeetingNews::Invitation)
     })
 }
 
@@ -492,12 +497,13 @@ pub fn cancel(
     expected: Option<i64>,
     reason: String,
 ) -> AppResult<MeetingDetail> {
-    change_meeting(tx, actor, id, expected, |tx, m, _| {
+    change_meeting(tx, actor, id, expected, |tx, m, p| {
         m.status = allow(m, MeetingAction::Cancel)?;
         m.cancel_reason = Some(reason);
         m.cancelled_by = Some(actor.id.clone());
         m.cancelled_at = Some(tx.now().naive_utc());
-        bump(tx, m)
+        bump(tx, m)?;
+        crate::notifications::meeting(tx, m, p, MeetingNews::Cancellation)
     })
 }
 
@@ -626,7 +632,7 @@ pub fn complete(
             }),
         )?;
         if let Some(next) = &next {
-            announce_scheduled(tx, next)?;
+            announce_scheduled(tx, next, p)?;
         }
         Ok(())
     })

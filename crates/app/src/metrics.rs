@@ -28,6 +28,9 @@ pub struct DeliveryOutcome {
 /// Webhook delivery tries by outcome.
 pub static DELIVERIES: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::new(Family::default);
 
+/// Email send tries by outcome (`sent`, `retrying`, `failed`).
+pub static EMAILS: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::new(Family::default);
+
 /// Records a wait for a connection.
 pub(crate) fn waited(for_connection: Duration) {
     POOL_WAIT.observe(for_connection.as_secs_f64());
@@ -36,6 +39,11 @@ pub(crate) fn waited(for_connection: Duration) {
 /// Records how a delivery try ended.
 pub(crate) fn delivery(outcome: &'static str) {
     DELIVERIES.get_or_create(&DeliveryOutcome { outcome }).inc();
+}
+
+/// Records how an email try ended.
+pub(crate) fn email(outcome: &'static str) {
+    EMAILS.get_or_create(&DeliveryOutcome { outcome }).inc();
 }
 
 /// Gauges read from the database when `/metrics` is scraped.

@@ -18,11 +18,13 @@
 pub mod names;
 pub mod agenda;
 pub mod cadence;
+pub mod email;
 pub mod events;
 pub mod fit_review;
 pub mod goal;
 pub mod goal_edit;
 pub mod goal_set;
+pub mod ics;
 pub mod meeting;
 pub mod partnership;
 pub mod progress;

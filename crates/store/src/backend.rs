@@ -289,6 +289,58 @@ pub fn claimable_deliveries(
     })
 }
 
+/// Inserts an email unless its `(user_id, kind, occasion)` is taken (`ON CONFLICT DO NOTHING`,
+/// which the multi-backend connection cannot spell, so each backend is asked directly; a unique
+/// violation would abort the caller's PostgreSQL transaction). Returns whether it was stored.
+pub fn insert_email_once(
+    conn: &mut DbConnection,
+    email: crate::emails::Email,
+) -> Result<bool, StoreError> {
+    use crate::schema::emails as e;
+    use diesel::prelude::*;
+    macro_rules! insert {
+        () => {
+            diesel::insert_into(e::table)
+                .values(email)
+                .on_conflict((e::user_id, e::kind, e::occasion))
+                .do_nothing()
+        };
+    }
+    let stored = match conn {
+        DbConnection::Postgres(pg) => insert!().execute(pg)?,
+        DbConnection::Sqlite(lite) => insert!().execute(lite)?,
+    };
+    Ok(stored == 1)
+}
+
+/// The ids of up to `limit` emails due now and not leased: on PostgreSQL locked `SKIP LOCKED`
+/// so concurrent claimers take different ones; SQLite's single writer does the same.
+pub fn claimable_emails(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    use crate::schema::emails as e;
+    use crate::sql_types::Name;
+    use diesel::prelude::*;
+    use tandem_domain::email::EmailStatus;
+    macro_rules! due {
+        () => {
+            e::table
+                .filter(e::status.eq(Name::of(EmailStatus::Pending)))
+                .filter(e::next_attempt_at.le(now))
+                .filter(e::leased_until.is_null().or(e::leased_until.lt(now)))
+                .order(e::next_attempt_at)
+                .limit(limit)
+                .select(e::id)
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(lite) => due!().load(lite)?,
+    })
+}
+
 /// The few spellings raw SQL needs that differ between the backends; every raw query builds its
 /// text through this, so the query itself is written once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

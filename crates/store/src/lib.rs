@@ -10,6 +10,7 @@ pub mod backend;
 pub mod changes;
 pub mod check_ins;
 pub mod commitments;
+pub mod emails;
 pub mod error;
 pub mod fit_reviews;
 pub mod goals;

@@ -97,6 +97,8 @@ stored!(
     tandem_domain::meeting::CommitmentStatus,
     tandem_domain::reading::RevisionAction,
     tandem_domain::webhook::DeliveryStatus,
+    tandem_domain::email::EmailKind,
+    tandem_domain::email::EmailStatus,
     tandem_domain::webhook::EventType,
     tandem_domain::sync::ChangeEntity,
     tandem_domain::sync::ChangeOp,

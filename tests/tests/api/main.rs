@@ -8,6 +8,7 @@
 mod accounts;
 mod authorization;
 mod contract;
+mod email;
 mod errors;
 mod goals;
 mod hardening;

@@ -4,14 +4,25 @@
 
 pub mod delivery;
 pub mod due;
+pub mod mail;
 
 use std::time::{Duration, Instant};
 
 use crate::App;
 
-/// Runs the jobs until the task is dropped: due announcements every `due_scan_secs`, deliveries
-/// every `poll_ms` (at once again while batches come back full).
-pub async fn run(app: App) {
+/// Runs the jobs until the task is dropped: due announcements every `due_scan_secs`, webhook
+/// deliveries every `poll_ms` (at once again while batches come back full), and — when email is
+/// configured — the email outbox beside them.
+pub async fn run(app: App, mailer: Option<mail::Mailer>) {
+    match mailer {
+        Some(mailer) => {
+            tokio::join!(webhooks_and_due(app.clone()), mail::run(app, mailer));
+        }
+        None => webhooks_and_due(app).await,
+    }
+}
+
+async fn webhooks_and_due(app: App) {
     let http = delivery::client(app.settings());
     let settings = app.settings().webhooks.clone();
     let poll = Duration::from_millis(settings.poll_ms.max(10));

@@ -1,0 +1,67 @@
+//! What the notification endpoints answer.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tandem_app::notifications::Email;
+use tandem_domain::email::{EmailKind, EmailStatus};
+use utoipa::ToSchema;
+
+/// One email to the caller, as the delivery log shows it (its body is not repeated here).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4fc0", "kind": "meeting_invitation",
+    "occasion": "meeting:0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f70:0",
+    "to": "ada@example.com", "subject": "Tandem meeting with Grace: Mon 14 Dec 2026, 09:00 (Europe/London)",
+    "message_id": "<0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4fc0@example.com>", "status": "sent", "attempts": 1,
+    "next_attempt_at": null, "last_error": null, "sent_at": "2026-11-30T09:00:02Z",
+    "created_at": "2026-11-30T09:00:00Z", "updated_at": "2026-11-30T09:00:02Z"
+}))]
+pub struct EmailView {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Why it was sent.
+    pub kind: EmailKind,
+    /// What it is about (`meeting:<id>:<sequence>`); one email per kind and occasion.
+    pub occasion: String,
+    /// The address it went to.
+    pub to: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its `Message-ID` header, the same on every try.
+    pub message_id: String,
+    /// Where it stands.
+    pub status: EmailStatus,
+    /// Tries so far.
+    pub attempts: i32,
+    /// When the next try is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last try failed.
+    pub last_error: Option<String>,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Queued.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Email> for EmailView {
+    fn from(e: Email) -> Self {
+        EmailView {
+            id: e.id,
+            kind: e.kind,
+            occasion: e.occasion,
+            to: e.to_address,
+            subject: e.subject,
+            message_id: e.message_id,
+            status: e.status,
+            attempts: e.attempts,
+            next_attempt_at: e.next_attempt_at.map(|t| t.and_utc()),
+            last_error: e.last_error,
+            sent_at: e.sent_at.map(|t| t.and_utc()),
+            created_at: e.created_at.and_utc(),
+            updated_at: e.updated_at.and_utc(),
+        }
+    }
+}

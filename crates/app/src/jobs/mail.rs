@@ -1,0 +1,176 @@
+//! Sending email: claim due emails from the outbox under a lease, hand them to the SMTP server,
+//! and schedule retries with backoff and jitter. An email keeps its `Message-ID` on every try, so
+//! a server that saw a try whose answer was lost can tell the copy. A permanent refusal (5xx)
+//! fails at once; anything else is retried.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rand::Rng;
+use tandem_domain::email::EmailKind;
+use tandem_store::emails::{self, Email, Outcome};
+
+use crate::{App, AppError, AppResult, MailSettings};
+
+/// Emails claimed per round.
+pub const BATCH: i64 = 16;
+
+/// How long one SMTP conversation may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The SMTP transport and the sender, built once from the settings.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// Reads `TANDEM_SMTP_URL`'s value and the `From` mailbox; an error says which is wrong.
+    pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
+            .map_err(|e| format!("TANDEM_SMTP_URL: {e}"))?
+            .timeout(Some(TIMEOUT))
+            .build();
+        let from = settings
+            .from
+            .parse::<Mailbox>()
+            .map_err(|e| format!("TANDEM_MAIL_FROM: {e}"))?;
+        Ok(Mailer { transport, from })
+    }
+}
+
+/// Sends due emails until the task is dropped.
+pub async fn run(app: App, mailer: Mailer) {
+    let Some(settings) = app.settings().mail.clone() else {
+        return;
+    };
+    let poll = Duration::from_millis(settings.poll_ms.max(10));
+    loop {
+        match drain_once(&app, &mailer).await {
+            Ok(n) if n == BATCH as usize => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "email round failed"),
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// Claims a batch of due emails and sends them one after another; returns how many were claimed.
+pub async fn drain_once(app: &App, mailer: &Mailer) -> AppResult<usize> {
+    let pool = app.pool().clone();
+    let now = app.now().naive_utc();
+    let claimed = tokio::task::spawn_blocking(move || -> AppResult<Vec<Email>> {
+        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
+        if !emails::any_due(&mut conn, now)? {
+            return Ok(Vec::new());
+        }
+        // The lease outlives a whole batch's conversations, so only a crashed worker's lapses.
+        let lease = chrono::Duration::from_std(TIMEOUT * (BATCH as u32 + 1)).unwrap_or_default();
+        Ok(emails::claim_due(&mut conn, now, now + lease, BATCH)?)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    let count = claimed.len();
+    for email in claimed {
+        send(app, mailer, email).await;
+    }
+    Ok(count)
+}
+
+async fn send(app: &App, mailer: &Mailer, email: Email) {
+    let attempts = email.attempts + 1;
+    let result = match message(mailer, &email) {
+        Ok(message) => mailer
+            .transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| (e.is_permanent(), e.to_string())),
+        // An address the SMTP library cannot write will never be sendable.
+        Err(e) => Err((true, e)),
+    };
+    let settings = app.settings().mail.clone();
+    let (outcome, error) = match result {
+        Ok(()) => (Outcome::Sent(app.now().naive_utc()), None),
+        Err((permanent, error)) => {
+            let jitter = rand::rng().random::<f64>();
+            let retry = settings
+                .as_ref()
+                .and_then(|s| s.retry_policy().next_delay(attempts as u32, jitter));
+            match retry {
+                Some(wait) if !permanent => (
+                    Outcome::RetryAt((app.now() + wait).naive_utc()),
+                    Some(error),
+                ),
+                _ => (Outcome::Failed, Some(error)),
+            }
+        }
+    };
+    crate::metrics::email(match outcome {
+        Outcome::Sent(_) => "sent",
+        Outcome::RetryAt(_) => "retrying",
+        Outcome::Failed => "failed",
+    });
+    if let Some(error) = &error {
+        tracing::warn!(email = %email.id, attempts, %error, "sending an email failed");
+    }
+    let pool = app.pool().clone();
+    let now = app.now().naive_utc();
+    let id = email.id.clone();
+    let recorded = tokio::task::spawn_blocking(move || -> AppResult<()> {
+        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
+        Ok(emails::finish_attempt(
+            &mut conn,
+            &id,
+            attempts,
+            outcome,
+            error.as_deref(),
+            now,
+        )?)
+    })
+    .await
+    .map_err(AppError::internal)
+    .and_then(|r| r);
+    if let Err(e) = recorded {
+        tracing::warn!(email = %email.id, error = %e, "recording an email try failed");
+    }
+}
+
+/// The MIME message: plain text, and for invitations a `text/calendar` alternative with its
+/// `method`, which is what Outlook, Google and Apple calendars look for.
+fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
+    let to = email
+        .to_address
+        .parse::<Mailbox>()
+        .map_err(|e| format!("the address {:?} cannot be written: {e}", email.to_address))?;
+    let builder = Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(email.subject.clone())
+        .message_id(Some(email.message_id.clone()));
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.text_body.clone());
+    let built = match &email.calendar {
+        None => builder.singlepart(text),
+        Some(calendar) => {
+            let method = match email.kind {
+                EmailKind::MeetingCancelled => "CANCEL",
+                EmailKind::MeetingInvitation => "REQUEST",
+            };
+            let content_type =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|e| e.to_string())?;
+            builder.multipart(
+                MultiPart::alternative().singlepart(text).singlepart(
+                    SinglePart::builder()
+                        .header(content_type)
+                        .body(calendar.clone()),
+                ),
+            )
+        }
+    };
+    built.map_err(|e| e.to_string())
+}

@@ -1,0 +1,297 @@
+//! Email over a real SMTP connection: meeting invitations both partners' calendars take, updated
+//! on every reschedule and withdrawn on cancellation, sent once, retried while the SMTP server is
+//! down, and visible to their recipient.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tandem_api::Config;
+use tandem_tests::smtp::{Mail, SmtpSink};
+use tandem_tests::{TestApp, TestUser, call, ok, spawn_app, spawn_app_with};
+
+fn mailing(url: String) -> impl FnOnce(&mut Config) {
+    move |c: &mut Config| {
+        c.mail.smtp_url = Some(url);
+        c.mail.from = "Tandem <tandem@example.com>".into();
+        c.mail.public_url = Some("https://tandem.example.com".into());
+        c.mail.poll_ms = 20;
+        c.mail.retry_base_ms = 100;
+    }
+}
+
+async fn pair(app: &TestApp) -> (TestUser, TestUser, String) {
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    (ada, grace, p)
+}
+
+async fn schedule(app: &TestApp, who: &TestUser, p: &str, at: &str) -> Value {
+    ok(
+        app,
+        Method::POST,
+        &format!("/v1/partnerships/{p}/meetings"),
+        who,
+        Some(json!({"scheduled_at": at, "location": "Video call"})),
+    )
+    .await
+}
+
+/// The iCalendar part of an email, unfolded, as `NAME:value` lines.
+fn calendar(mail: &Mail) -> Vec<String> {
+    let ics = mail.part("text/calendar").expect("a text/calendar part");
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn property(lines: &[String], name: &str) -> String {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .unwrap_or_else(|| panic!("{name} missing in {lines:?}"))
+        .to_owned()
+}
+
+fn to(mail: &Mail) -> String {
+    mail.to.first().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn scheduling_a_meeting_sends_both_partners_an_invitation_starting_when_it_starts() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let mails = smtp.wait_for(2).await;
+    let mut recipients: Vec<String> = mails.iter().map(to).collect();
+    recipients.sort();
+    let mut expected = vec![ada.email.clone(), grace.email.clone()];
+    expected.sort();
+    assert_eq!(recipients, expected, "one invitation to each partner");
+    for mail in &mails {
+        let lines = calendar(mail);
+        assert_eq!(property(&lines, "METHOD"), "REQUEST");
+        assert_eq!(
+            property(&lines, "DTSTART"),
+            "20270319T080000Z",
+            "starts when the meeting does"
+        );
+        assert_eq!(
+            property(&lines, "UID"),
+            format!("{}@tandem", m["id"].as_str().unwrap())
+        );
+        assert_eq!(property(&lines, "LOCATION"), "Video call");
+        let (_, params) = mail.part_type("text/calendar").unwrap();
+        assert_eq!(params.get("method").map(String::as_str), Some("REQUEST"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("mailto:{}", ada.email)))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("mailto:{}", grace.email)))
+        );
+        let text = mail.part("text/plain").expect("a plain-text part");
+        assert!(
+            text.contains(&format!(
+                "https://tandem.example.com/v1/meetings/{}",
+                m["id"].as_str().unwrap()
+            )),
+            "links to the agenda: {text}"
+        );
+        assert!(
+            mail.header("Message-ID")
+                .is_some_and(|id| id.ends_with("@example.com>"))
+        );
+        assert_eq!(mail.from, "tandem@example.com");
+    }
+    // The delivery log shows each partner their own, sent.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = ok(
+        &app,
+        Method::GET,
+        "/v1/me/notifications/deliveries",
+        &grace,
+        None,
+    )
+    .await;
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{log}");
+    assert_eq!(items[0]["to"], grace.email.as_str());
+    assert_eq!(items[0]["kind"], "meeting_invitation");
+    assert_eq!(items[0]["status"], "sent");
+    assert_eq!(items[0]["attempts"], 1);
+}
+
+#[tokio::test]
+async fn rescheduling_sends_the_same_uid_with_the_next_sequence_and_cancelling_withdraws_it() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let id = m["id"].as_str().unwrap();
+    let first = smtp.wait_for(2).await;
+    let before: i64 = property(&calendar(&first[0]), "SEQUENCE").parse().unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{id}/reschedule"),
+        &grace,
+        Some(json!({"scheduled_at": "2027-03-20T10:30:00Z", "reason": "Board meeting"})),
+    )
+    .await;
+    let mails = smtp.wait_for(4).await;
+    for mail in &mails[2..] {
+        let lines = calendar(mail);
+        assert_eq!(property(&lines, "METHOD"), "REQUEST");
+        assert_eq!(
+            property(&lines, "UID"),
+            format!("{id}@tandem"),
+            "the same event"
+        );
+        assert_eq!(
+            property(&lines, "SEQUENCE").parse::<i64>().unwrap(),
+            before + 1
+        );
+        assert_eq!(property(&lines, "DTSTART"), "20270320T103000Z");
+    }
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{id}/cancel"),
+        &ada,
+        Some(json!({"reason": "Offsite"})),
+    )
+    .await;
+    let mails = smtp.wait_for(6).await;
+    for mail in &mails[4..] {
+        let lines = calendar(mail);
+        assert_eq!(property(&lines, "METHOD"), "CANCEL");
+        assert_eq!(property(&lines, "UID"), format!("{id}@tandem"));
+        assert_eq!(property(&lines, "STATUS"), "CANCELLED");
+        assert_eq!(
+            property(&lines, "SEQUENCE").parse::<i64>().unwrap(),
+            before + 2
+        );
+        assert!(mail.part("text/plain").unwrap().contains("Offsite"));
+    }
+}
+
+#[tokio::test]
+async fn an_smtp_server_that_is_down_gets_the_invitation_later_once() {
+    let mut smtp = SmtpSink::down().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, _grace, p) = pair(&app).await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    // Tries fail while nothing listens; the log says so.
+    let mut failing = Value::Null;
+    for _ in 0..100 {
+        failing = ok(
+            &app,
+            Method::GET,
+            "/v1/me/notifications/deliveries",
+            &ada,
+            None,
+        )
+        .await;
+        if failing["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(failing["items"][0]["status"], "pending", "{failing}");
+    assert!(
+        failing["items"][0]["last_error"].as_str().is_some(),
+        "{failing}"
+    );
+    smtp.up().await;
+    smtp.wait_for(2).await;
+    // Give the worker time to send anything twice, if it would.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        smtp.received().len(),
+        2,
+        "each partner's invitation arrives once"
+    );
+    let log = ok(
+        &app,
+        Method::GET,
+        "/v1/me/notifications/deliveries",
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(log["items"][0]["status"], "sent", "{log}");
+}
+
+#[tokio::test]
+async fn two_instances_send_each_invitation_once() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let second = app.another_instance(mailing(smtp.url())).await;
+    let (ada, _grace, p) = pair(&app).await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    smtp.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        smtp.received().len(),
+        2,
+        "two instances, still one email per partner"
+    );
+    drop(second);
+}
+
+#[tokio::test]
+async fn nothing_is_queued_or_sent_without_an_smtp_server() {
+    let app = spawn_app().await;
+    let (ada, grace, p) = pair(&app).await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    for user in [&ada, &grace] {
+        let log = ok(
+            &app,
+            Method::GET,
+            "/v1/me/notifications/deliveries",
+            user,
+            None,
+        )
+        .await;
+        assert_eq!(log["items"], json!([]), "{log}");
+    }
+}
+
+#[tokio::test]
+async fn the_delivery_log_is_the_callers_own_and_needs_a_sign_in() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, _grace, p) = pair(&app).await;
+    let outsider = app.new_user().await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    smtp.wait_for(2).await;
+    let log = ok(
+        &app,
+        Method::GET,
+        "/v1/me/notifications/deliveries",
+        &outsider,
+        None,
+    )
+    .await;
+    assert_eq!(log["items"], json!([]), "an outsider sees none of theirs");
+    let res = app
+        .request(Method::GET, "/v1/me/notifications/deliveries")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = call(
+        &app,
+        Method::GET,
+        "/v1/me/notifications/deliveries?status=lost",
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
