@@ -84,6 +84,15 @@ pub struct Config {
     /// Email settings.
     #[command(flatten)]
     pub mail: MailConfig,
+
+    /// How many hours before a meeting its pre-read goes out: the `meeting.upcoming` event and,
+    /// with email on, the agenda, both scorecards and the commitments up for review.
+    #[arg(
+        long = "pre-read-hours",
+        env = "TANDEM_PRE_READ_HOURS",
+        default_value_t = 24
+    )]
+    pub pre_read_hours: u32,
 }
 
 /// Where email goes. Without `TANDEM_SMTP_URL` no email is queued or sent.
@@ -265,6 +274,7 @@ impl Config {
                     retry_base_ms: self.mail.retry_base_ms,
                     max_attempts: self.mail.max_attempts,
                 }),
+            pre_read_hours: self.pre_read_hours,
         }
     }
 
@@ -287,6 +297,7 @@ impl Config {
             metrics_bind: None,
             webhooks: WebhookConfig::default(),
             mail: MailConfig::default(),
+            pre_read_hours: 24,
         }
     }
 }

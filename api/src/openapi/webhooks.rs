@@ -32,6 +32,8 @@ fn events() -> Vec<(&'static str, &'static str)> {
         "commitment.due" => "CommitmentDue",
         "fit_review.due" => "FitReviewDue",
         "partnership.updated" => "PartnershipUpdated",
+        "meeting.upcoming" => "MeetingUpcoming",
+        "meeting.cancelled" => "MeetingCancelled",
         TEST_EVENT => "WebhookTest",
         other => unreachable!("event type {other} has no documented data schema"),
     };

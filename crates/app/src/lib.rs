@@ -76,6 +76,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// Email: `None` when no SMTP server is configured (nothing is queued or sent).
     pub mail: Option<MailSettings>,
+    /// How long before a meeting its pre-read goes out (`meeting.upcoming`, and the email).
+    pub pre_read_hours: u32,
 }
 
 impl Default for Settings {
@@ -85,6 +87,7 @@ impl Default for Settings {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             webhooks: WebhookSettings::default(),
             mail: None,
+            pre_read_hours: 24,
         }
     }
 }

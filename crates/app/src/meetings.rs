@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::agenda::{AgendaPlan, agenda};
 use tandem_domain::cadence::{MeetingOutcome, adherence as domain_adherence};
-use tandem_domain::events::{EventData, MeetingCompleted, MeetingScheduled};
+use tandem_domain::events::{EventData, MeetingCancelled, MeetingCompleted, MeetingScheduled};
 use tandem_domain::meeting::{
     MeetingAction, MeetingStatus, adherence_window_start, default_slot, held_on_time,
 };
@@ -503,7 +503,18 @@ pub fn cancel(
         m.cancelled_by = Some(actor.id.clone());
         m.cancelled_at = Some(tx.now().naive_utc());
         bump(tx, m)?;
-        crate::notifications::meeting(tx, m, p, MeetingNews::Cancellation)
+        crate::notifications::meeting(tx, m, p, MeetingNews::Cancellation)?;
+        crate::events::publish(
+            tx,
+            &p.id,
+            EventData::MeetingCancelled(MeetingCancelled {
+                meeting_id: m.id.clone(),
+                scheduled_at: m.scheduled_at.and_utc(),
+                reason: m.cancel_reason.clone().unwrap_or_default(),
+                cancelled_by: actor.id.clone(),
+                href: format!("/v1/meetings/{}", m.id),
+            }),
+        )
     })
 }
 

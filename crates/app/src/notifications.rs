@@ -4,8 +4,9 @@
 //! it.
 
 use chrono::{DateTime, Utc};
-use tandem_domain::email::{EmailKind, EmailStatus, meeting_occasion};
+use tandem_domain::email::{EmailKind, EmailStatus, meeting_occasion, pre_read_occasion};
 use tandem_domain::ics::{self, MeetingEvent, Method, Person};
+use tandem_domain::names::Named;
 use tandem_store::emails;
 pub use tandem_store::emails::Email;
 use tandem_store::meetings::Meeting;
@@ -79,63 +80,190 @@ pub fn meeting(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership, news: MeetingNews)
             continue;
         }
         let when = local(m.scheduled_at.and_utc(), &me.time_zone);
-        let (subject, text) = match news {
+        let (template, subject) = match news {
             MeetingNews::Invitation => (
+                "meeting_invitation",
                 format!("Tandem meeting with {}: {when}", partner.display_name),
-                format!(
-                    "Hello {me},\n\nYour Tandem meeting with {partner} is on {when} ({minutes} minutes).\
-                     {location}\n\nThe agenda, with both scorecards and the commitments up for review:\n{agenda}\n\n\
-                     The attached invitation keeps your calendar up to date.\n",
-                    me = me.display_name,
-                    partner = partner.display_name,
-                    minutes = m.length_minutes,
-                    location = m
-                        .location
-                        .as_deref()
-                        .map(|l| format!("\nWhere: {l}"))
-                        .unwrap_or_default(),
-                ),
             ),
             MeetingNews::Cancellation => (
+                "meeting_cancelled",
                 format!("Cancelled: Tandem meeting with {}", partner.display_name),
-                format!(
-                    "Hello {me},\n\nYour Tandem meeting with {partner} on {when} is cancelled.{reason}\n\n\
-                     The attached cancellation removes it from your calendar.\n",
-                    me = me.display_name,
-                    partner = partner.display_name,
-                    reason = m
-                        .cancel_reason
-                        .as_deref()
-                        .map(|r| format!("\nReason: {r}"))
-                        .unwrap_or_default(),
-                ),
             ),
         };
-        queue(
-            tx,
-            &mail,
-            me,
-            kind,
-            meeting_occasion(&m.id, sequence),
+        let context = minijinja::context! {
+            subject => &subject,
+            me => &me.display_name,
+            partner => &partner.display_name,
+            when => &when,
+            minutes => m.length_minutes,
+            location => &m.location,
+            reason => &m.cancel_reason,
+            agenda => &agenda,
+        };
+        let body = Body {
             subject,
-            text,
-            Some(calendar.clone()),
-        )?;
+            text: render(&format!("{template}.txt"), &context)?,
+            html: render(&format!("{template}.html"), &context)?,
+            calendar: Some(calendar.clone()),
+        };
+        queue(tx, &mail, me, kind, meeting_occasion(&m.id, sequence), body)?;
     }
     Ok(())
 }
 
+/// Queues the pre-read of an upcoming meeting for both partners: when and where, each
+/// partner's active goals with latest value and status, and the commitments up for review, in
+/// each recipient's time zone. Once per meeting time (a rescheduled meeting gets a new one).
+pub fn pre_read(tx: &mut Tx<'_>, detail: &crate::meetings::MeetingDetail) -> AppResult<()> {
+    let Some(mail) = tx.settings().mail.clone() else {
+        return Ok(());
+    };
+    let (m, p) = (&detail.meeting, &detail.partnership);
+    let Some(invitee_id) = p.invitee_id.as_deref() else {
+        return Ok(());
+    };
+    let partners = [
+        users::find_str(tx.conn, &p.inviter_id)?,
+        users::find_str(tx.conn, invitee_id)?,
+    ];
+    let agenda = format!(
+        "{}/v1/meetings/{}",
+        mail.public_url.trim_end_matches('/'),
+        m.id
+    );
+    let blocks: Vec<minijinja::Value> = detail
+        .agenda
+        .blocks
+        .iter()
+        .map(|b| {
+            let goals: Vec<minijinja::Value> = b
+                .scorecard
+                .goals
+                .iter()
+                .map(|g| {
+                    let latest = match (g.latest_value, g.unit.as_deref()) {
+                        (Some(v), Some(unit)) => format!("{} {unit}", number(v)),
+                        (Some(v), None) => number(v),
+                        (None, _) => "no reading yet".to_owned(),
+                    };
+                    minijinja::context! {
+                        title => g.title.clone().unwrap_or_else(|| "Untitled goal".into()),
+                        latest => latest,
+                        status => g.status.as_str().replace('_', " "),
+                        progress => g.progress_clamped.map(|p| format!("{:.0}%", p * 100.0)),
+                    }
+                })
+                .collect();
+            let commitments: Vec<minijinja::Value> = b
+                .to_review
+                .iter()
+                .map(|c| minijinja::context! { text => &c.text, due_on => c.due_on.to_string() })
+                .collect();
+            minijinja::context! {
+                name => &b.scorecard.display_name,
+                goals => goals,
+                commitments => commitments,
+            }
+        })
+        .collect();
+    let occasion = pre_read_occasion(&m.id, m.scheduled_at.and_utc());
+    for (me, partner) in [(&partners[0], &partners[1]), (&partners[1], &partners[0])] {
+        if me.deactivated_at.is_some() {
+            continue;
+        }
+        let when = local(m.scheduled_at.and_utc(), &me.time_zone);
+        let subject = format!(
+            "Pre-read: Tandem meeting with {} on {when}",
+            partner.display_name
+        );
+        let context = minijinja::context! {
+            subject => &subject,
+            me => &me.display_name,
+            partner => &partner.display_name,
+            when => &when,
+            minutes => m.length_minutes,
+            location => &m.location,
+            agenda => &agenda,
+            blocks => &blocks,
+        };
+        let body = Body {
+            subject,
+            text: render("pre_read.txt", &context)?,
+            html: render("pre_read.html", &context)?,
+            calendar: None,
+        };
+        queue(tx, &mail, me, EmailKind::PreRead, occasion.clone(), body)?;
+    }
+    Ok(())
+}
+
+/// A reading as people write it: no trailing zeros, at most four decimals.
+fn number(v: f64) -> String {
+    let text = format!("{v:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// What an email says.
+struct Body {
+    subject: String,
+    text: String,
+    html: String,
+    calendar: Option<String>,
+}
+
+/// The email templates (`crates/app/templates`): `.txt` for the plain part, `.html` (escaped
+/// automatically) for the HTML part, which extends `layout.html`. Parsed once.
+static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
+    std::sync::LazyLock::new(|| {
+        let mut env = minijinja::Environment::new();
+        for (name, source) in [
+            ("layout.html", include_str!("../templates/layout.html")),
+            (
+                "meeting_invitation.txt",
+                include_str!("../templates/meeting_invitation.txt"),
+            ),
+            (
+                "meeting_invitation.html",
+                include_str!("../templates/meeting_invitation.html"),
+            ),
+            (
+                "meeting_cancelled.txt",
+                include_str!("../templates/meeting_cancelled.txt"),
+            ),
+            (
+                "meeting_cancelled.html",
+                include_str!("../templates/meeting_cancelled.html"),
+            ),
+            ("pre_read.txt", include_str!("../templates/pre_read.txt")),
+            ("pre_read.html", include_str!("../templates/pre_read.html")),
+        ] {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("the email template {name} parses: {e}"));
+        }
+        env
+    });
+
+fn render(name: &str, context: &minijinja::Value) -> AppResult<String> {
+    TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map(|mut text| {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text
+        })
+        .map_err(crate::AppError::internal)
+}
+
 /// Stores one email for `to`, due at once, unless it already has one for this occasion.
-#[allow(clippy::too_many_arguments)]
 fn queue(
     tx: &mut Tx<'_>,
     mail: &MailSettings,
     to: &User,
     kind: EmailKind,
     occasion: String,
-    subject: String,
-    text_body: String,
-    calendar: Option<String>,
+    body: Body,
 ) -> AppResult<()> {
     let now = tx.now().naive_utc();
     let id = new_id();
@@ -150,9 +278,10 @@ fn queue(
         to_address: to.email.clone(),
         kind,
         occasion,
-        subject,
-        text_body,
-        calendar,
+        subject: body.subject,
+        text_body: body.text,
+        html_body: body.html,
+        calendar: body.calendar,
         status: EmailStatus::Pending,
         attempts: 0,
         next_attempt_at: Some(now),
@@ -205,6 +334,35 @@ mod tests {
     fn a_mailbox_gives_its_address() {
         assert_eq!(address_of("Tandem <t@example.com>"), "t@example.com");
         assert_eq!(address_of("t@example.com"), "t@example.com");
+    }
+
+    #[test]
+    fn the_html_part_escapes_what_people_typed_and_the_text_part_keeps_it() {
+        let context = minijinja::context! {
+            subject => "s", me => "Ada <script>", partner => "Grace & co", when => "Mon",
+            minutes => 60, location => "Room <1>", reason => None::<String>,
+            agenda => "https://tandem.example.com/v1/meetings/m1",
+        };
+        let html = render("meeting_invitation.html", &context).unwrap();
+        assert!(
+            html.contains("Ada &lt;script&gt;") && !html.contains("<script>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Grace &amp; co") && html.contains("Room &lt;1&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"https://tandem.example.com/v1/meetings/m1\">")
+                || html.contains("<a href=\"https:&#x2f;&#x2f;"),
+            "{html}"
+        );
+        assert!(!html.contains("<img"), "no images, no tracking pixels");
+        let text = render("meeting_invitation.txt", &context).unwrap();
+        assert!(
+            text.contains("Hello Ada <script>,") && text.contains("Where: Room <1>"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -13,11 +13,15 @@ pub enum EmailKind {
     MeetingInvitation,
     /// A meeting was cancelled: an iCalendar `CANCEL` that removes it from both calendars.
     MeetingCancelled,
+    /// A meeting is coming up: the agenda, both scorecards and the commitments up for review,
+    /// `TANDEM_PRE_READ_HOURS` before it, so partners come prepared.
+    PreRead,
 }
 
 named!(EmailKind {
     MeetingInvitation => "meeting_invitation",
     MeetingCancelled => "meeting_cancelled",
+    PreRead => "pre_read",
 });
 
 /// Where an email stands.
@@ -38,6 +42,15 @@ named!(EmailStatus {
     Sent => "sent",
     Failed => "failed",
 });
+
+/// The occasion key of a meeting's pre-read: one per meeting time, so a rescheduled meeting gets
+/// a new one and a second scan does not.
+pub fn pre_read_occasion(meeting_id: &str, scheduled_at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "meeting:{meeting_id}:at:{}",
+        scheduled_at.format("%Y%m%dT%H%M%SZ")
+    )
+}
 
 /// The occasion key of a meeting's invitation or cancellation at one version: a reschedule is a
 /// new occasion (a new email), a retry or a second instance is the same one (no new email).

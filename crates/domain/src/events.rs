@@ -62,6 +62,10 @@ pub enum EventData {
     FitReviewDue(FitReviewDue),
     /// `partnership.updated`.
     PartnershipUpdated(PartnershipUpdated),
+    /// `meeting.upcoming`.
+    MeetingUpcoming(MeetingUpcoming),
+    /// `meeting.cancelled`.
+    MeetingCancelled(MeetingCancelled),
     /// `webhook.test`.
     WebhookTest(WebhookTest),
 }
@@ -80,6 +84,8 @@ impl EventData {
             EventData::CommitmentDue(_) => EventType::CommitmentDue.as_str(),
             EventData::FitReviewDue(_) => EventType::FitReviewDue.as_str(),
             EventData::PartnershipUpdated(_) => EventType::PartnershipUpdated.as_str(),
+            EventData::MeetingUpcoming(_) => EventType::MeetingUpcoming.as_str(),
+            EventData::MeetingCancelled(_) => EventType::MeetingCancelled.as_str(),
             EventData::WebhookTest(_) => crate::webhook::TEST_EVENT,
         }
     }
@@ -194,6 +200,43 @@ pub struct MeetingScheduled {
     /// Where.
     pub location: Option<String>,
     /// Where its agenda is (`GET`).
+    pub href: String,
+}
+
+/// `meeting.upcoming`: a scheduled meeting's pre-read time has come (partners prepare).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeetingUpcoming {
+    /// The meeting.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub meeting_id: String,
+    /// When it takes place.
+    pub scheduled_at: DateTime<Utc>,
+    /// Minutes.
+    pub length_minutes: i32,
+    /// Where.
+    pub location: Option<String>,
+    /// How long before the meeting this is announced (the server's pre-read setting).
+    pub pre_read_hours: u32,
+    /// Its agenda, with both scorecards and the commitments up for review (`GET`).
+    pub agenda_href: String,
+}
+
+/// `meeting.cancelled`: a scheduled meeting was called off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeetingCancelled {
+    /// The meeting.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub meeting_id: String,
+    /// When it would have taken place.
+    pub scheduled_at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+    /// Who called it off.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub cancelled_by: String,
+    /// Where it is (`GET`).
     pub href: String,
 }
 

@@ -36,6 +36,13 @@ pub enum EventType {
     /// The partnership's status or settings changed.
     #[serde(rename = "partnership.updated")]
     PartnershipUpdated,
+    /// A scheduled meeting is coming up: its pre-read time (`TANDEM_PRE_READ_HOURS` before it)
+    /// has come; sent once per meeting time.
+    #[serde(rename = "meeting.upcoming")]
+    MeetingUpcoming,
+    /// A scheduled meeting was called off.
+    #[serde(rename = "meeting.cancelled")]
+    MeetingCancelled,
 }
 
 named!(EventType {
@@ -47,6 +54,8 @@ named!(EventType {
     CommitmentDue => "commitment.due",
     FitReviewDue => "fit_review.due",
     PartnershipUpdated => "partnership.updated",
+    MeetingUpcoming => "meeting.upcoming",
+    MeetingCancelled => "meeting.cancelled",
 });
 
 /// Where a delivery of an event to a subscription stands.

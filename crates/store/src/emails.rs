@@ -33,6 +33,8 @@ pub struct Email {
     pub subject: String,
     /// Plain-text body.
     pub text_body: String,
+    /// HTML body (the same content).
+    pub html_body: String,
     /// An iCalendar part, for invitations.
     pub calendar: Option<String>,
     /// `Message-ID`, the same on every try.

@@ -130,6 +130,52 @@ pub fn scheduled_of(conn: &mut DbConnection, partnership_id: &str) -> StoreResul
         .map_err(StoreError::from)
 }
 
+/// Scheduled meetings starting after `now` and by `until` whose pre-read has not been announced
+/// for their current time.
+pub fn upcoming_unannounced(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> StoreResult<Vec<Meeting>> {
+    meetings::table
+        .filter(meetings::status.eq(Name::of(MeetingStatus::Scheduled)))
+        .filter(meetings::scheduled_at.gt(now))
+        .filter(meetings::scheduled_at.le(until))
+        .filter(
+            meetings::upcoming_announced_for
+                .is_null()
+                .or(meetings::upcoming_announced_for.ne(meetings::scheduled_at.nullable())),
+        )
+        .order(meetings::scheduled_at)
+        .select(Meeting::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Marks a scheduled meeting's pre-read announced for its time `at`; false when it already was
+/// (another instance won) or the meeting moved or ended meanwhile. A row lock decides between
+/// concurrent scans, so the pre-read and its event go out once.
+pub fn mark_upcoming_announced(
+    conn: &mut DbConnection,
+    id: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        meetings::table
+            .filter(meetings::id.eq(id))
+            .filter(meetings::status.eq(Name::of(MeetingStatus::Scheduled)))
+            .filter(meetings::scheduled_at.eq(at))
+            .filter(
+                meetings::upcoming_announced_for
+                    .is_null()
+                    .or(meetings::upcoming_announced_for.ne(at)),
+            ),
+    )
+    .set(meetings::upcoming_announced_for.eq(at))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// The partnership's most recently held meeting, if any.
 pub fn latest_completed(
     conn: &mut DbConnection,

@@ -216,6 +216,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        upcoming_announced_for -> Nullable<Timestamp>,
     }
 }
 
@@ -386,6 +387,7 @@ diesel::table! {
         occasion -> Text,
         subject -> Text,
         text_body -> Text,
+        html_body -> Text,
         calendar -> Nullable<Text>,
         message_id -> Text,
         status -> Text,

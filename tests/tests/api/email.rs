@@ -102,6 +102,12 @@ async fn scheduling_a_meeting_sends_both_partners_an_invitation_starting_when_it
             )),
             "links to the agenda: {text}"
         );
+        let html = mail.part("text/html").expect("an HTML part");
+        assert!(
+            html.contains(m["id"].as_str().unwrap()) && html.contains("<a href="),
+            "the HTML part links to the agenda: {html}"
+        );
+        assert!(!html.contains("<img"), "no images, no tracking pixels");
         assert!(
             mail.header("Message-ID")
                 .is_some_and(|id| id.ends_with("@example.com>"))
@@ -294,4 +300,118 @@ async fn the_delivery_log_is_the_callers_own_and_needs_a_sign_in() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+/// Email and webhooks both on, scanning every second.
+fn mailing_and_hooks(url: String) -> impl FnOnce(&mut Config) {
+    move |c: &mut Config| {
+        mailing(url)(c);
+        c.webhooks.allow_http = true;
+        c.webhooks.allow_private = true;
+        c.webhooks.poll_ms = 25;
+        c.webhooks.due_scan_secs = 1;
+    }
+}
+
+fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[tokio::test]
+async fn a_meeting_23_hours_ahead_gets_one_pre_read_and_one_upcoming_event_even_with_two_instances()
+{
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing_and_hooks(smtp.url())).await;
+    let second = app.another_instance(mailing_and_hooks(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    app.active_goal(&ada, &p, "Cut churn").await;
+    let receiver = tandem_tests::receiver::Receiver::start(200, &[]);
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/webhooks",
+        &ada,
+        Some(json!({"url": receiver.url, "events": ["meeting.upcoming"]})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // Another pair meets in two days: not yet.
+    let (bea, cy, q) = pair(&app).await;
+    let now = chrono::Utc::now();
+    schedule(&app, &bea, &q, &rfc(now + chrono::Duration::hours(48))).await;
+    let m = schedule(&app, &ada, &p, &rfc(now + chrono::Duration::hours(23))).await;
+    // Two invitations per pair, then the near meeting's two pre-reads.
+    smtp.wait_for(6).await;
+    receiver.wait_for(1).await;
+    // Several scans of both instances later, still one of each.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let pre_reads: Vec<Mail> = smtp
+        .received()
+        .into_iter()
+        .filter(|mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.starts_with("Pre-read"))
+        })
+        .collect();
+    let mut recipients: Vec<String> = pre_reads.iter().map(to).collect();
+    recipients.sort();
+    let mut expected = vec![ada.email.clone(), grace.email.clone()];
+    expected.sort();
+    assert_eq!(
+        recipients, expected,
+        "one pre-read per partner of the near meeting only"
+    );
+    for mail in &pre_reads {
+        let text = mail.part("text/plain").unwrap();
+        assert!(text.contains("Cut churn"), "the scorecard is in it: {text}");
+        assert!(
+            text.contains(m["id"].as_str().unwrap()),
+            "links the agenda: {text}"
+        );
+        assert!(mail.part("text/calendar").is_none());
+    }
+    let events = receiver.received();
+    assert_eq!(events.len(), 1, "one meeting.upcoming");
+    let event = events[0].json();
+    assert_eq!(event["type"], "meeting.upcoming");
+    assert_eq!(event["data"]["meeting_id"], m["id"]);
+    assert_eq!(event["data"]["pre_read_hours"], 24);
+    drop((second, cy));
+}
+
+#[tokio::test]
+async fn cancelling_a_meeting_announces_meeting_cancelled_with_its_reason() {
+    let app = spawn_app_with(|c| {
+        c.webhooks.allow_http = true;
+        c.webhooks.allow_private = true;
+        c.webhooks.poll_ms = 25;
+    })
+    .await;
+    let (ada, grace, p) = pair(&app).await;
+    let receiver = tandem_tests::receiver::Receiver::start(200, &[]);
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/webhooks",
+        &ada,
+        Some(json!({"url": receiver.url, "events": ["meeting.cancelled"]})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let id = m["id"].as_str().unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{id}/cancel"),
+        &grace,
+        Some(json!({"reason": "Offsite"})),
+    )
+    .await;
+    let event = receiver.wait_for(1).await[0].json();
+    assert_eq!(event["type"], "meeting.cancelled");
+    assert_eq!(event["data"]["meeting_id"], id);
+    assert_eq!(event["data"]["reason"], "Offsite");
+    assert_eq!(event["data"]["cancelled_by"], grace.id.as_str());
+    assert_eq!(event["data"]["scheduled_at"], "2027-03-19T08:00:00Z");
 }

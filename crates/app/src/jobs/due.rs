@@ -1,9 +1,10 @@
-//! Time-driven events: `commitment.due` when an open commitment reaches its day and
-//! `fit_review.due` when a review falls due, each announced once (the mark and the event commit
+//! Time-driven events: `commitment.due` when an open commitment reaches its day,
+//! `fit_review.due` when a review falls due, and `meeting.upcoming` (with the pre-read email)
+//! when a meeting is `pre_read_hours` away, each announced once (the mark and the event commit
 //! together, so two instances scanning at once announce once).
 
-use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue};
-use tandem_store::{commitments, partnerships};
+use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue, MeetingUpcoming};
+use tandem_store::{commitments, meetings, partnerships};
 
 use crate::partnerships::local_date;
 use crate::{App, AppResult, Tx};
@@ -25,6 +26,7 @@ enum Due {
         partnership_id: String,
         due_on: chrono::NaiveDate,
     },
+    Upcoming(Box<meetings::Meeting>),
 }
 
 fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
@@ -48,6 +50,10 @@ fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
                 due_on: next.due_on,
             });
         }
+    }
+    let until = now + chrono::Duration::hours(tx.settings().pre_read_hours.into());
+    for m in meetings::upcoming_unannounced(tx.conn, now.naive_utc(), until.naive_utc())? {
+        due.push(Due::Upcoming(Box::new(m)));
     }
     Ok(due)
 }
@@ -81,6 +87,25 @@ fn announce_one(tx: &mut Tx<'_>, due: &Due) -> AppResult<()> {
                     EventData::FitReviewDue(FitReviewDue {
                         due_on: *due_on,
                         href: format!("/v1/partnerships/{partnership_id}/fit-reviews"),
+                    }),
+                )?;
+            }
+        }
+        Due::Upcoming(m) => {
+            if meetings::mark_upcoming_announced(tx.conn, &m.id, m.scheduled_at)? {
+                let p = partnerships::find(tx.conn, &m.partnership_id)?;
+                let detail = crate::meetings::detail(tx, (**m).clone(), p)?;
+                crate::notifications::pre_read(tx, &detail)?;
+                crate::events::publish(
+                    tx,
+                    &m.partnership_id,
+                    EventData::MeetingUpcoming(MeetingUpcoming {
+                        meeting_id: m.id.clone(),
+                        scheduled_at: m.scheduled_at.and_utc(),
+                        length_minutes: m.length_minutes,
+                        location: m.location.clone(),
+                        pre_read_hours: tx.settings().pre_read_hours,
+                        agenda_href: format!("/v1/meetings/{}", m.id),
                     }),
                 )?;
             }

@@ -138,8 +138,8 @@ async fn send(app: &App, mailer: &Mailer, email: Email) {
     }
 }
 
-/// The MIME message: plain text, and for invitations a `text/calendar` alternative with its
-/// `method`, which is what Outlook, Google and Apple calendars look for.
+/// The MIME message: plain text and HTML alternatives, and for invitations a third,
+/// `text/calendar` with its `method`, which is what Outlook, Google and Apple calendars look for.
 fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
     let to = email
         .to_address
@@ -153,22 +153,29 @@ fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text_body.clone());
+    let html = SinglePart::builder()
+        .header(ContentType::TEXT_HTML)
+        .body(email.html_body.clone());
     let built = match &email.calendar {
-        None => builder.singlepart(text),
+        None => builder.multipart(MultiPart::alternative().singlepart(text).singlepart(html)),
         Some(calendar) => {
+            // Only invitations and cancellations carry a calendar.
             let method = match email.kind {
                 EmailKind::MeetingCancelled => "CANCEL",
-                EmailKind::MeetingInvitation => "REQUEST",
+                EmailKind::MeetingInvitation | EmailKind::PreRead => "REQUEST",
             };
             let content_type =
                 ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
                     .map_err(|e| e.to_string())?;
             builder.multipart(
-                MultiPart::alternative().singlepart(text).singlepart(
-                    SinglePart::builder()
-                        .header(content_type)
-                        .body(calendar.clone()),
-                ),
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(html)
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(content_type)
+                            .body(calendar.clone()),
+                    ),
             )
         }
     };
