@@ -427,6 +427,34 @@ mod tests {
     }
 
     #[test]
+    fn ci_fuzzing_expects_a_400_from_every_operation_that_takes_a_cursor() {
+        // A made-up cursor is schema-valid but refused (400): `.ci/schemathesis` must say so for
+        // each such operation, or CI fails on the first new list.
+        let ci = include_str!("../../../.ci/schemathesis");
+        let block = ci
+            .split("A cursor the API did not issue")
+            .nth(1)
+            .expect("the cursor block in .ci/schemathesis");
+        let doc = api_doc();
+        for item in doc.paths.paths.values() {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let takes_cursor = op.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.name == "cursor",
+                    RefOr::Ref(_) => false,
+                });
+                let id = op.operation_id.as_deref().unwrap_or("");
+                assert!(
+                    !takes_cursor || block.contains(&format!("\"{id}\"")),
+                    "{id} takes a cursor: add it to the cursor block of .ci/schemathesis"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn what_the_server_sends_is_required_even_when_null_and_requests_stay_optional() {
         let doc = serde_json::to_value(api_doc()).unwrap();
         let required = |schema: &str, property: &str| {

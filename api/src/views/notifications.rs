@@ -65,3 +65,64 @@ impl From<Email> for EmailView {
         }
     }
 }
+
+/// Notification preferences.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false},
+    "quiet_hours": {"from": "22:00", "until": "07:00"}, "version": 2
+}))]
+pub struct PreferencesView {
+    /// Each kind of email on or off.
+    pub email: EmailChannels,
+    /// When emails wait, in your own time zone; null: never.
+    pub quiet_hours: Option<QuietHoursView>,
+    /// Version (the ETag); 0 until first set.
+    pub version: i64,
+}
+
+/// Each kind of email on or off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailChannels {
+    /// Meeting invitations and their updates.
+    pub meeting_invitation: bool,
+    /// Meeting cancellations.
+    pub meeting_cancelled: bool,
+    /// The pre-read before each meeting.
+    pub pre_read: bool,
+}
+
+/// Quiet hours, local `HH:MM`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuietHoursView {
+    /// When quiet starts.
+    pub from: String,
+    /// When it ends.
+    pub until: String,
+}
+
+impl From<&tandem_app::notifications::Preferences> for PreferencesView {
+    fn from(p: &tandem_app::notifications::Preferences) -> Self {
+        let on = |kind| !p.email_off.contains(&kind);
+        PreferencesView {
+            email: EmailChannels {
+                meeting_invitation: on(EmailKind::MeetingInvitation),
+                meeting_cancelled: on(EmailKind::MeetingCancelled),
+                pre_read: on(EmailKind::PreRead),
+            },
+            quiet_hours: p.quiet.map(|q| QuietHoursView {
+                from: q.from.format("%H:%M").to_string(),
+                until: q.until.format("%H:%M").to_string(),
+            }),
+            version: p.version,
+        }
+    }
+}
+
+/// What a one-click unsubscribe turned off.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"email_off": "pre_read"}))]
+pub struct UnsubscribedView {
+    /// The kind of email now off for the recipient.
+    pub email_off: EmailKind,
+}

@@ -4,7 +4,9 @@
 //! it.
 
 use chrono::{DateTime, Utc};
-use tandem_domain::email::{EmailKind, EmailStatus, meeting_occasion, pre_read_occasion};
+use tandem_domain::email::{
+    EmailKind, EmailStatus, QuietHours, meeting_occasion, pre_read_occasion,
+};
 use tandem_domain::ics::{self, MeetingEvent, Method, Person};
 use tandem_domain::names::Named;
 use tandem_store::emails;
@@ -265,7 +267,34 @@ fn queue(
     occasion: String,
     body: Body,
 ) -> AppResult<()> {
+    let prefs = preferences_of(tx, &to.id.to_string())?;
+    if prefs.email_off.contains(&kind) {
+        return Ok(());
+    }
     let now = tx.now().naive_utc();
+    // Quiet hours hold the email until they end, in the recipient's own time zone.
+    let due = match (prefs.quiet, to.time_zone.parse::<chrono_tz::Tz>()) {
+        (Some(quiet), Ok(zone)) => {
+            let local = tx.now().with_timezone(&zone).naive_local();
+            let release = quiet.release(local);
+            if release == local {
+                now
+            } else {
+                use chrono::TimeZone;
+                match zone.from_local_datetime(&release) {
+                    chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                        t.naive_utc()
+                    }
+                    // A release inside a spring-forward gap: an hour later exists.
+                    chrono::LocalResult::None => zone
+                        .from_local_datetime(&(release + chrono::Duration::hours(1)))
+                        .earliest()
+                        .map_or(now, |t| t.naive_utc()),
+                }
+            }
+        }
+        _ => now,
+    };
     let id = new_id();
     let domain = address_of(&mail.from)
         .rsplit_once('@')
@@ -284,15 +313,123 @@ fn queue(
         calendar: body.calendar,
         status: EmailStatus::Pending,
         attempts: 0,
-        next_attempt_at: Some(now),
+        next_attempt_at: Some(due),
         leased_until: None,
         last_error: None,
         sent_at: None,
         created_at: now,
         updated_at: now,
+        unsubscribe_token: Some(crate::tokens::new_secret("unsub_")),
     };
     emails::queue(tx.conn, &email)?;
     Ok(())
+}
+
+/// What someone wants to hear by email, and when not to be disturbed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preferences {
+    /// Email kinds turned off.
+    pub email_off: Vec<EmailKind>,
+    /// Quiet hours, in the person's own time zone.
+    pub quiet: Option<QuietHours>,
+    /// Version (0 until first saved).
+    pub version: i64,
+}
+
+/// Someone's preferences; the defaults (everything on, no quiet hours) until they set any.
+pub fn preferences_of(tx: &mut Tx<'_>, user_id: &str) -> AppResult<Preferences> {
+    let Some(stored) = tandem_store::preferences::find(tx.conn, user_id)? else {
+        return Ok(Preferences {
+            email_off: Vec::new(),
+            quiet: None,
+            version: 0,
+        });
+    };
+    let time = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+    };
+    Ok(Preferences {
+        email_off: stored
+            .email_off
+            .split(',')
+            .filter_map(EmailKind::parse)
+            .collect(),
+        quiet: match (time(&stored.quiet_from), time(&stored.quiet_until)) {
+            (Some(from), Some(until)) => Some(QuietHours { from, until }),
+            _ => None,
+        },
+        version: stored.version,
+    })
+}
+
+/// The caller's preferences.
+pub fn preferences(tx: &mut Tx<'_>, actor: &Actor) -> AppResult<Preferences> {
+    preferences_of(tx, &actor.id)
+}
+
+/// Replaces the caller's preferences (`expected`: the version read, from `If-Match`).
+pub fn set_preferences(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    email_off: Vec<EmailKind>,
+    quiet: Option<QuietHours>,
+    expected: Option<i64>,
+) -> AppResult<Preferences> {
+    let current = preferences_of(tx, &actor.id)?;
+    if expected.is_some_and(|v| v != current.version) {
+        return Err(crate::AppError::Stale);
+    }
+    save(tx, &actor.id, email_off, quiet, current.version + 1)
+}
+
+fn save(
+    tx: &mut Tx<'_>,
+    user_id: &str,
+    mut email_off: Vec<EmailKind>,
+    quiet: Option<QuietHours>,
+    version: i64,
+) -> AppResult<Preferences> {
+    email_off.sort_by_key(|k| k.as_str());
+    email_off.dedup();
+    tandem_store::preferences::save(
+        tx.conn,
+        &tandem_store::preferences::Preferences {
+            user_id: user_id.to_owned(),
+            email_off: email_off
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            quiet_from: quiet.map(|q| q.from.format("%H:%M").to_string()),
+            quiet_until: quiet.map(|q| q.until.format("%H:%M").to_string()),
+            version,
+            updated_at: tx.now().naive_utc(),
+        },
+    )?;
+    Ok(Preferences {
+        email_off,
+        quiet,
+        version,
+    })
+}
+
+/// One-click unsubscribe (RFC 8058): the kind of the email `token` came in is turned off for
+/// its recipient, without signing in. Unknown tokens are not found; repeating is harmless.
+pub fn unsubscribe(tx: &mut Tx<'_>, token: &str) -> AppResult<EmailKind> {
+    let email = emails::by_unsubscribe_token(tx.conn, token)?.ok_or(crate::AppError::NotFound)?;
+    let mut current = preferences_of(tx, &email.user_id)?;
+    if !current.email_off.contains(&email.kind) {
+        current.email_off.push(email.kind);
+        save(
+            tx,
+            &email.user_id,
+            current.email_off,
+            current.quiet,
+            current.version + 1,
+        )?;
+    }
+    Ok(email.kind)
 }
 
 /// A page of the caller's emails, oldest first: what was sent, what waits, what failed and why.

@@ -32,7 +32,8 @@ pub fn token_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn new_secret(prefix: &str) -> String {
+/// A new secret: 32 random bytes, URL-safe, recognisable by its prefix.
+pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     format!(

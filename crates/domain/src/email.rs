@@ -57,3 +57,86 @@ pub fn pre_read_occasion(meeting_id: &str, scheduled_at: chrono::DateTime<chrono
 pub fn meeting_occasion(meeting_id: &str, sequence: i64) -> String {
     format!("meeting:{meeting_id}:{sequence}")
 }
+
+/// Hours in which someone's emails wait, in their own time zone; may span midnight
+/// (`22:00`-`07:00`). Equal ends mean no quiet hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    /// When quiet starts (local).
+    pub from: chrono::NaiveTime,
+    /// When it ends (local).
+    pub until: chrono::NaiveTime,
+}
+
+impl QuietHours {
+    /// Whether `t` (local) falls in the quiet hours.
+    pub fn contains(&self, t: chrono::NaiveTime) -> bool {
+        if self.from <= self.until {
+            self.from <= t && t < self.until
+        } else {
+            t >= self.from || t < self.until
+        }
+    }
+
+    /// When an email due at `now` (local) may go: `now` itself outside quiet hours, else the
+    /// next time they end.
+    pub fn release(&self, now: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+        if !self.contains(now.time()) {
+            return now;
+        }
+        let today = now.date().and_time(self.until);
+        if today > now {
+            today
+        } else {
+            today + chrono::Duration::days(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, NaiveTime};
+
+    fn at(h: u32, m: u32) -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    }
+
+    fn quiet(from: u32, until: u32) -> QuietHours {
+        QuietHours {
+            from: NaiveTime::from_hms_opt(from, 0, 0).unwrap(),
+            until: NaiveTime::from_hms_opt(until, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn quiet_hours_across_midnight_hold_emails_until_morning() {
+        let night = quiet(22, 7);
+        assert_eq!(
+            night.release(at(23, 30)),
+            at(7, 0) + chrono::Duration::days(1)
+        );
+        assert_eq!(night.release(at(3, 0)), at(7, 0));
+        assert_eq!(night.release(at(7, 0)), at(7, 0), "the end is not quiet");
+        assert_eq!(night.release(at(12, 0)), at(12, 0));
+        assert_eq!(
+            night.release(at(22, 0)),
+            at(7, 0) + chrono::Duration::days(1)
+        );
+    }
+
+    #[test]
+    fn quiet_hours_within_a_day_and_empty_ones() {
+        let lunch = quiet(12, 13);
+        assert_eq!(lunch.release(at(12, 30)), at(13, 0));
+        assert_eq!(lunch.release(at(11, 59)), at(11, 59));
+        assert_eq!(
+            quiet(9, 9).release(at(9, 0)),
+            at(9, 0),
+            "equal ends: never quiet"
+        );
+    }
+}

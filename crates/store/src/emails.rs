@@ -33,8 +33,6 @@ pub struct Email {
     pub subject: String,
     /// Plain-text body.
     pub text_body: String,
-    /// HTML body (the same content).
-    pub html_body: String,
     /// An iCalendar part, for invitations.
     pub calendar: Option<String>,
     /// `Message-ID`, the same on every try.
@@ -56,6 +54,10 @@ pub struct Email {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// HTML body (the same content).
+    pub html_body: String,
+    /// The one-click unsubscribe token of this email (RFC 8058).
+    pub unsubscribe_token: Option<String>,
 }
 
 /// Stores `email` unless its recipient already has one for the same kind and occasion; returns
@@ -169,4 +171,14 @@ pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<bool>
     ))
     .get_result(conn)
     .map_err(StoreError::from)
+}
+
+/// The email an unsubscribe token belongs to.
+pub fn by_unsubscribe_token(conn: &mut DbConnection, token: &str) -> StoreResult<Option<Email>> {
+    emails::table
+        .filter(emails::unsubscribe_token.eq(token))
+        .select(Email::as_select())
+        .first(conn)
+        .optional()
+        .map_err(StoreError::from)
 }

@@ -19,6 +19,7 @@ pub mod identities;
 pub mod meetings;
 pub mod metrics;
 pub mod partnerships;
+pub mod preferences;
 pub mod prepared;
 pub mod readings;
 pub mod refreshes;

@@ -387,7 +387,6 @@ diesel::table! {
         occasion -> Text,
         subject -> Text,
         text_body -> Text,
-        html_body -> Text,
         calendar -> Nullable<Text>,
         message_id -> Text,
         status -> Text,
@@ -398,10 +397,23 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        html_body -> Text,
+        unsubscribe_token -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(emails -> users (user_id));
+
+diesel::table! {
+    notification_preferences (user_id) {
+        user_id -> Text,
+        email_off -> Text,
+        quiet_from -> Nullable<Text>,
+        quiet_until -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));

@@ -1,2 +1,1 @@
-ALTER TABLE meetings DROP COLUMN upcoming_announced_for;
 DROP TABLE emails;

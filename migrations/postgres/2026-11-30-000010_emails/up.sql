@@ -10,7 +10,6 @@ CREATE TABLE emails (
     occasion        TEXT NOT NULL,      -- what it is about, e.g. meeting:<id>:<sequence>
     subject         TEXT NOT NULL,
     text_body       TEXT NOT NULL,
-    html_body       TEXT NOT NULL,
     calendar        TEXT,               -- an iCalendar part (text/calendar), if any
     message_id      TEXT NOT NULL,      -- stable across retries
     status          TEXT NOT NULL,      -- pending | sent | failed
@@ -25,7 +24,3 @@ CREATE TABLE emails (
 CREATE UNIQUE INDEX emails_once ON emails (user_id, kind, occasion);
 CREATE INDEX emails_due ON emails (status, next_attempt_at);
 CREATE INDEX emails_user ON emails (user_id, created_at, id);
-
--- A scheduled meeting's pre-read (`meeting.upcoming` and its email) is announced once per
--- meeting time: the time it was announced for. Rescheduling makes it due again.
-ALTER TABLE meetings ADD COLUMN upcoming_announced_for TIMESTAMP;

@@ -415,3 +415,165 @@ async fn cancelling_a_meeting_announces_meeting_cancelled_with_its_reason() {
     assert_eq!(event["data"]["cancelled_by"], grace.id.as_str());
     assert_eq!(event["data"]["scheduled_at"], "2027-03-19T08:00:00Z");
 }
+
+#[tokio::test]
+async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
+    let app = spawn_app().await;
+    let ada = app.new_user().await;
+    let res = call(&app, Method::GET, "/v1/me/notifications", &ada, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let prefs: Value = res.json().await.unwrap();
+    assert_eq!(
+        prefs,
+        json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true},
+               "quiet_hours": null, "version": 0})
+    );
+    let res = app
+        .authed(Method::PUT, "/v1/me/notifications", &ada.access)
+        .header("If-Match", &etag)
+        .json(&json!({"email": {"pre_read": false}, "quiet_hours": {"from": "22:00", "until": "07:00"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let now: Value = res.json().await.unwrap();
+    assert_eq!(now["email"]["pre_read"], false);
+    assert_eq!(now["email"]["meeting_invitation"], true);
+    assert_eq!(
+        now["quiet_hours"],
+        json!({"from": "22:00", "until": "07:00"})
+    );
+    assert_eq!(now["version"], 1);
+    // The old ETag is stale now: nothing changes.
+    let res = app
+        .authed(Method::PUT, "/v1/me/notifications", &ada.access)
+        .header("If-Match", &etag)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let res = call(
+        &app,
+        Method::PUT,
+        "/v1/me/notifications",
+        &ada,
+        Some(json!({"quiet_hours": {"from": "25:00", "until": "7:00"}})),
+    )
+    .await;
+    let problem = tandem_tests::assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        tandem_tests::pointers(&problem),
+        vec!["#/quiet_hours/from", "#/quiet_hours/until"]
+    );
+    let kept = ok(&app, Method::GET, "/v1/me/notifications", &ada, None).await;
+    assert_eq!(kept["version"], 1, "nothing half-written");
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_turns_that_kind_off_without_signing_in() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let mails = smtp.wait_for(2).await;
+    let adas = mails.iter().find(|m| to(m) == ada.email).unwrap();
+    assert_eq!(
+        adas.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let link = adas.header("List-Unsubscribe").unwrap();
+    let url = link.trim_start_matches('<').trim_end_matches('>');
+    let path = url
+        .strip_prefix("https://tandem.example.com")
+        .expect("under TANDEM_PUBLIC_URL");
+    // What a mail client sends: no credentials, a form body.
+    let res = app
+        .request(Method::POST, path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"email_off": "meeting_invitation"})
+    );
+    let prefs = ok(&app, Method::GET, "/v1/me/notifications", &ada, None).await;
+    assert_eq!(prefs["email"]["meeting_invitation"], false);
+    // The next change reaches Grace only.
+    let id = m["id"].as_str().unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{id}/reschedule"),
+        &grace,
+        Some(json!({"scheduled_at": "2027-03-20T08:00:00Z"})),
+    )
+    .await;
+    smtp.wait_for(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let later: Vec<String> = smtp.received()[2..].iter().map(to).collect();
+    assert_eq!(later, vec![grace.email.clone()]);
+    let res = app
+        .request(Method::POST, "/v1/unsubscribe/unsub_not-a-real-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_an_email_until_they_end_in_the_recipients_time_zone() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let me = ok(&app, Method::GET, "/v1/me", &grace, None).await;
+    let zone: chrono_tz::Tz = me["time_zone"].as_str().unwrap().parse().unwrap();
+    let local = chrono::Utc::now().with_timezone(&zone);
+    let from = (local - chrono::Duration::hours(1))
+        .format("%H:%M")
+        .to_string();
+    let until_local = local + chrono::Duration::hours(2);
+    let until = until_local.format("%H:%M").to_string();
+    ok(
+        &app,
+        Method::PUT,
+        "/v1/me/notifications",
+        &grace,
+        Some(json!({"quiet_hours": {"from": from, "until": until}})),
+    )
+    .await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent: Vec<String> = smtp.received().iter().map(to).collect();
+    assert_eq!(sent, vec![ada.email.clone()], "Grace's waits");
+    let log = ok(
+        &app,
+        Method::GET,
+        "/v1/me/notifications/deliveries",
+        &grace,
+        None,
+    )
+    .await;
+    let waiting = &log["items"][0];
+    assert_eq!(waiting["status"], "pending");
+    assert_eq!(waiting["attempts"], 0);
+    let release: chrono::DateTime<chrono::Utc> = waiting["next_attempt_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let expected = until_local
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    assert_eq!(
+        release.format("%Y-%m-%dT%H:%M").to_string(),
+        expected,
+        "when quiet ends"
+    );
+}

@@ -1,18 +1,124 @@
-//! The signed-in user's notifications: the emails Tandem sent them, waits to send, or gave up on
-//! (and why), so a missing invitation can be traced without asking an operator.
+//! The signed-in user's notifications: what they want to hear by email and when not to be
+//! disturbed, the emails Tandem sent them, waits to send, or gave up on (and why), and the
+//! one-click unsubscribe every email carries.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+mod params;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use tandem_app::notifications;
 use tandem_domain::email::EmailStatus;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
-use crate::http::extract::Query;
+use crate::http::conditional::{current, expected_version, tagged};
+use crate::http::extract::{Json, Query};
 use crate::http::list;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::views::notifications::EmailView;
+use crate::views::notifications::{EmailView, PreferencesView, UnsubscribedView};
+pub use params::PutPreferencesRequest;
+
+/// My notification preferences.
+///
+/// Which kinds of email the caller gets (all on until turned off) and their quiet hours, in
+/// their own time zone: emails due then wait until the quiet hours end. Carries an ETag for
+/// `If-Match` on `PUT`.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "get_notification_preferences",
+    security(("bearer" = [])),
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    responses(
+        (status = 200, description = "The preferences", body = PreferencesView,
+            headers(("ETag" = String, description = "Their version, for If-Match and If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+    )
+)]
+#[get("/me/notifications")]
+pub async fn get_notification_preferences(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.actor(&state);
+    let prefs = state
+        .app
+        .read(move |tx| notifications::preferences(tx, &actor))
+        .await?;
+    Ok(current(&req, prefs.version, PreferencesView::from(&prefs)))
+}
+
+/// Set my notification preferences.
+///
+/// Replaces them whole: a kind left out of `email` is on, and no `quiet_hours` means none.
+/// Send `If-Match` with the version read to be sure nothing changed meanwhile (an unsubscribe
+/// link, say): 412 when it did.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "put_notification_preferences",
+    security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "The ETag read; 412 if they changed since")),
+    request_body = PutPreferencesRequest,
+    responses(
+        (status = 200, description = "The preferences now", body = PreferencesView,
+            headers(("ETag" = String, description = "Their new version"))),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[put("/me/notifications")]
+pub async fn put_notification_preferences(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<PutPreferencesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (email_off, quiet) = body.0.parse()?;
+    let expected = expected_version(&req)?;
+    let actor = caller.actor(&state);
+    let prefs = state
+        .app
+        .write(move |tx| notifications::set_preferences(tx, &actor, email_off, quiet, expected))
+        .await?;
+    Ok(tagged(
+        StatusCode::OK,
+        prefs.version,
+        PreferencesView::from(&prefs),
+    ))
+}
+
+/// One-click unsubscribe (RFC 8058).
+///
+/// The URL in every email's `List-Unsubscribe` header: mail clients `POST`
+/// `List-Unsubscribe=One-Click` (form-encoded; any body is accepted) and that email's kind is
+/// turned off for its recipient, without signing in. Repeating it is harmless; an unknown token
+/// is 404. `PUT /v1/me/notifications` turns the kind back on.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "unsubscribe",
+    security(()),
+    params(("token" = String, Path, description = "The token from the email's `List-Unsubscribe` URL")),
+    responses(
+        (status = 200, description = "That kind of email is off", body = UnsubscribedView),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/unsubscribe/{token}")]
+pub async fn unsubscribe(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    if !token.starts_with("unsub_") || token.len() > 100 {
+        return Err(ApiError::NotFound);
+    }
+    let kind = state
+        .app
+        .write(move |tx| notifications::unsubscribe(tx, &token))
+        .await?;
+    Ok(HttpResponse::Ok().json(UnsubscribedView { email_off: kind }))
+}
 
 /// What the delivery log can be narrowed to.
 #[derive(Debug, Deserialize, IntoParams)]

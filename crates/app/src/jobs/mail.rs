@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rand::Rng;
@@ -24,6 +24,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    public_url: String,
 }
 
 impl Mailer {
@@ -37,7 +38,11 @@ impl Mailer {
             .from
             .parse::<Mailbox>()
             .map_err(|e| format!("TANDEM_MAIL_FROM: {e}"))?;
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+        })
     }
 }
 
@@ -145,11 +150,24 @@ fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
         .to_address
         .parse::<Mailbox>()
         .map_err(|e| format!("the address {:?} cannot be written: {e}", email.to_address))?;
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(mailer.from.clone())
         .to(to)
         .subject(email.subject.clone())
         .message_id(Some(email.message_id.clone()));
+    if let Some(token) = &email.unsubscribe_token {
+        // RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` to the URL.
+        let url = format!("{}/v1/unsubscribe/{token}", mailer.public_url);
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text_body.clone());

@@ -1,0 +1,86 @@
+//! What the notification endpoints accept.
+
+use serde::Deserialize;
+use tandem_domain::email::{EmailKind, QuietHours};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::http::problem::{ApiError, FieldError};
+
+/// Notification preferences, whole.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false},
+    "quiet_hours": {"from": "22:00", "until": "07:00"}
+}))]
+pub struct PutPreferencesRequest {
+    /// Each kind of email on (`true`) or off; a kind left out is on.
+    #[serde(default)]
+    pub email: EmailChannelInput,
+    /// When emails wait, in your own time zone (`from` may be after `until`: across midnight).
+    /// Absent or null: no quiet hours.
+    pub quiet_hours: Option<QuietHoursInput>,
+}
+
+/// Each kind of email on or off.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChannelInput {
+    /// Meeting invitations and their updates (with the calendar part).
+    pub meeting_invitation: Option<bool>,
+    /// Meeting cancellations.
+    pub meeting_cancelled: Option<bool>,
+    /// The pre-read before each meeting.
+    pub pre_read: Option<bool>,
+}
+
+/// Quiet hours, local.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursInput {
+    /// When quiet starts, `HH:MM`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00")]
+    pub from: String,
+    /// When it ends, `HH:MM`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "07:00")]
+    pub until: String,
+}
+
+impl PutPreferencesRequest {
+    /// The kinds turned off and the quiet hours, or 422 naming each bad time.
+    pub fn parse(self) -> Result<(Vec<EmailKind>, Option<QuietHours>), ApiError> {
+        let e = &self.email;
+        let off = [
+            (EmailKind::MeetingInvitation, e.meeting_invitation),
+            (EmailKind::MeetingCancelled, e.meeting_cancelled),
+            (EmailKind::PreRead, e.pre_read),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on == Some(false))
+        .map(|(kind, _)| kind)
+        .collect();
+        let Some(quiet) = self.quiet_hours else {
+            return Ok((off, None));
+        };
+        // Exactly `HH:MM`: chrono alone would also take `7:00`.
+        let time = |field: &str, value: &str| {
+            (value.len() == 5)
+                .then(|| chrono::NaiveTime::parse_from_str(value, "%H:%M").ok())
+                .flatten()
+                .ok_or_else(|| {
+                    FieldError::new(
+                        format!("quiet_hours/{field}"),
+                        "time",
+                        "must be a local time HH:MM (00:00 to 23:59)",
+                    )
+                })
+        };
+        match (time("from", &quiet.from), time("until", &quiet.until)) {
+            (Ok(from), Ok(until)) => Ok((off, Some(QuietHours { from, until }))),
+            (from, until) => Err(ApiError::Validation(
+                [from.err(), until.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+DROP TABLE notification_preferences;
+DROP INDEX emails_unsubscribe;
+ALTER TABLE emails DROP COLUMN unsubscribe_token;
+ALTER TABLE meetings DROP COLUMN upcoming_announced_for;
+ALTER TABLE emails DROP COLUMN html_body;
