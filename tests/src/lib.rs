@@ -109,6 +109,36 @@ impl TestApp {
         start(self.database_url.clone(), None, adjust).await
     }
 
+    /// Moves a partnership's start back in time behind the API's back, as if it had been running
+    /// for `months` (for what comes due with time: fit reviews, refreshes).
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the server under test reads the wall clock, so its past is measured from it"
+    )]
+    pub fn backdate_partnership(&self, partnership: &str, months: u32) {
+        use diesel::connection::SimpleConnection;
+        use diesel::sql_types::{Text, Timestamp};
+        use diesel::{Connection, RunQueryDsl};
+        let then =
+            (chrono::Utc::now() - chrono::Duration::days(31 * i64::from(months))).naive_utc();
+        let sql = "UPDATE partnerships SET accepted_at = $1, created_at = $1 WHERE id = $2";
+        let updated = if self.backend == "postgres" {
+            let mut conn = diesel::PgConnection::establish(&self.database_url).unwrap();
+            diesel::sql_query(sql)
+                .bind::<Timestamp, _>(then)
+                .bind::<Text, _>(partnership)
+                .execute(&mut conn)
+        } else {
+            let mut conn = diesel::SqliteConnection::establish(&self.database_url).unwrap();
+            conn.batch_execute("PRAGMA busy_timeout = 5000;").unwrap();
+            diesel::sql_query(sql.replace('$', "?"))
+                .bind::<Timestamp, _>(then)
+                .bind::<Text, _>(partnership)
+                .execute(&mut conn)
+        };
+        assert_eq!(updated.unwrap(), 1);
+    }
+
     /// Writes `value` into one text column of one row behind the API's back, to plant data that an
     /// older version (or another writer) may have left: what the API must still handle safely.
     pub fn set_text_column(&self, table: &str, column: &str, id: &str, value: &str) {

@@ -34,6 +34,7 @@ fn events() -> Vec<(&'static str, &'static str)> {
         "partnership.updated" => "PartnershipUpdated",
         "meeting.upcoming" => "MeetingUpcoming",
         "meeting.cancelled" => "MeetingCancelled",
+        "refresh.due" => "RefreshDue",
         TEST_EVENT => "WebhookTest",
         other => unreachable!("event type {other} has no documented data schema"),
     };

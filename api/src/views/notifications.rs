@@ -69,7 +69,8 @@ impl From<Email> for EmailView {
 /// Notification preferences.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false},
+    "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false,
+              "commitment_due": true, "fit_review_due": true, "refresh_due": true},
     "quiet_hours": {"from": "22:00", "until": "07:00"}, "version": 2
 }))]
 pub struct PreferencesView {
@@ -90,6 +91,12 @@ pub struct EmailChannels {
     pub meeting_cancelled: bool,
     /// The pre-read before each meeting.
     pub pre_read: bool,
+    /// A reminder when one of your commitments is due.
+    pub commitment_due: bool,
+    /// A reminder when the quarterly fit review is due.
+    pub fit_review_due: bool,
+    /// A reminder when the yearly goal refresh is due.
+    pub refresh_due: bool,
 }
 
 /// Quiet hours, local `HH:MM`.
@@ -109,6 +116,9 @@ impl From<&tandem_app::notifications::Preferences> for PreferencesView {
                 meeting_invitation: on(EmailKind::MeetingInvitation),
                 meeting_cancelled: on(EmailKind::MeetingCancelled),
                 pre_read: on(EmailKind::PreRead),
+                commitment_due: on(EmailKind::CommitmentDue),
+                fit_review_due: on(EmailKind::FitReviewDue),
+                refresh_due: on(EmailKind::RefreshDue),
             },
             quiet_hours: p.quiet.map(|q| QuietHoursView {
                 from: q.from.format("%H:%M").to_string(),

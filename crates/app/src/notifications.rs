@@ -199,6 +199,64 @@ pub fn pre_read(tx: &mut Tx<'_>, detail: &crate::meetings::MeetingDetail) -> App
     Ok(())
 }
 
+/// A reminder that something came due, for the partners of `p` it concerns (`only`: one of
+/// them; `None`: both). `occasion` makes it once per recipient; `link` is an API path.
+pub fn reminder(
+    tx: &mut Tx<'_>,
+    p: &Partnership,
+    only: Option<&str>,
+    kind: EmailKind,
+    occasion: &str,
+    link: &str,
+    extra: minijinja::Value,
+) -> AppResult<()> {
+    let Some(mail) = tx.settings().mail.clone() else {
+        return Ok(());
+    };
+    let Some(invitee_id) = p.invitee_id.as_deref() else {
+        return Ok(());
+    };
+    let partners = [
+        users::find_str(tx.conn, &p.inviter_id)?,
+        users::find_str(tx.conn, invitee_id)?,
+    ];
+    let link = format!("{}{link}", mail.public_url.trim_end_matches('/'));
+    let template = kind.as_str();
+    for (me, partner) in [(&partners[0], &partners[1]), (&partners[1], &partners[0])] {
+        if me.deactivated_at.is_some() || only.is_some_and(|id| id != me.id.to_string()) {
+            continue;
+        }
+        let subject = match kind {
+            EmailKind::CommitmentDue => "Your Tandem commitment is due today".to_owned(),
+            EmailKind::FitReviewDue => {
+                format!(
+                    "Fit review with {}: does the pairing still work?",
+                    partner.display_name
+                )
+            }
+            _ => format!(
+                "A year on: time to refresh your goals with {}",
+                partner.display_name
+            ),
+        };
+        let context = minijinja::context! {
+            subject => &subject,
+            me => &me.display_name,
+            partner => &partner.display_name,
+            link => &link,
+            ..extra.clone()
+        };
+        let body = Body {
+            subject,
+            text: render(&format!("{template}.txt"), &context)?,
+            html: render(&format!("{template}.html"), &context)?,
+            calendar: None,
+        };
+        queue(tx, &mail, me, kind, occasion.to_owned(), body)?;
+    }
+    Ok(())
+}
+
 /// A reading as people write it: no trailing zeros, at most four decimals.
 fn number(v: f64) -> String {
     let text = format!("{v:.4}");
@@ -238,6 +296,30 @@ static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
             ),
             ("pre_read.txt", include_str!("../templates/pre_read.txt")),
             ("pre_read.html", include_str!("../templates/pre_read.html")),
+            (
+                "commitment_due.txt",
+                include_str!("../templates/commitment_due.txt"),
+            ),
+            (
+                "commitment_due.html",
+                include_str!("../templates/commitment_due.html"),
+            ),
+            (
+                "fit_review_due.txt",
+                include_str!("../templates/fit_review_due.txt"),
+            ),
+            (
+                "fit_review_due.html",
+                include_str!("../templates/fit_review_due.html"),
+            ),
+            (
+                "refresh_due.txt",
+                include_str!("../templates/refresh_due.txt"),
+            ),
+            (
+                "refresh_due.html",
+                include_str!("../templates/refresh_due.html"),
+            ),
         ] {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("the email template {name} parses: {e}"));

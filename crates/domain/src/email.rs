@@ -16,12 +16,21 @@ pub enum EmailKind {
     /// A meeting is coming up: the agenda, both scorecards and the commitments up for review,
     /// `TANDEM_PRE_READ_HOURS` before it, so partners come prepared.
     PreRead,
+    /// One of your commitments reached its due date.
+    CommitmentDue,
+    /// The quarterly fit review is due: does the pairing still work?
+    FitReviewDue,
+    /// The yearly goal refresh is due.
+    RefreshDue,
 }
 
 named!(EmailKind {
     MeetingInvitation => "meeting_invitation",
     MeetingCancelled => "meeting_cancelled",
     PreRead => "pre_read",
+    CommitmentDue => "commitment_due",
+    FitReviewDue => "fit_review_due",
+    RefreshDue => "refresh_due",
 });
 
 /// Where an email stands.

@@ -66,6 +66,8 @@ pub enum EventData {
     MeetingUpcoming(MeetingUpcoming),
     /// `meeting.cancelled`.
     MeetingCancelled(MeetingCancelled),
+    /// `refresh.due`.
+    RefreshDue(RefreshDue),
     /// `webhook.test`.
     WebhookTest(WebhookTest),
 }
@@ -86,6 +88,7 @@ impl EventData {
             EventData::PartnershipUpdated(_) => EventType::PartnershipUpdated.as_str(),
             EventData::MeetingUpcoming(_) => EventType::MeetingUpcoming.as_str(),
             EventData::MeetingCancelled(_) => EventType::MeetingCancelled.as_str(),
+            EventData::RefreshDue(_) => EventType::RefreshDue.as_str(),
             EventData::WebhookTest(_) => crate::webhook::TEST_EVENT,
         }
     }
@@ -237,6 +240,16 @@ pub struct MeetingCancelled {
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub cancelled_by: String,
     /// Where it is (`GET`).
+    pub href: String,
+}
+
+/// `refresh.due`: a year on, time to close this year's goals and set the next ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshDue {
+    /// The refresh cycle's due date (partnership time zone).
+    pub refresh_due_on: NaiveDate,
+    /// Where each partner refreshes their goals (`POST`).
     pub href: String,
 }
 

@@ -43,6 +43,9 @@ pub enum EventType {
     /// A scheduled meeting was called off.
     #[serde(rename = "meeting.cancelled")]
     MeetingCancelled,
+    /// The yearly goal refresh became due (in the partnership's time zone).
+    #[serde(rename = "refresh.due")]
+    RefreshDue,
 }
 
 named!(EventType {
@@ -56,6 +59,7 @@ named!(EventType {
     PartnershipUpdated => "partnership.updated",
     MeetingUpcoming => "meeting.upcoming",
     MeetingCancelled => "meeting.cancelled",
+    RefreshDue => "refresh.due",
 });
 
 /// Where a delivery of an event to a subscription stands.

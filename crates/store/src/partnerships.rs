@@ -273,6 +273,37 @@ pub fn fit_review_announced_on(
         .map_err(StoreError::from)
 }
 
+/// Records that the refresh cycle due on `due_on` was announced; `false` if it already was (by
+/// another instance): announce only on `true`, in the same transaction.
+pub fn mark_refresh_announced(
+    conn: &mut DbConnection,
+    id: &str,
+    due_on: chrono::NaiveDate,
+) -> StoreResult<bool> {
+    let updated = diesel::update(
+        partnerships::table.filter(partnerships::id.eq(id)).filter(
+            partnerships::refresh_announced_on
+                .is_null()
+                .or(partnerships::refresh_announced_on.ne(due_on)),
+        ),
+    )
+    .set(partnerships::refresh_announced_on.eq(due_on))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// When the refresh cycle last announced was due, if any was.
+pub fn refresh_announced_on(
+    conn: &mut DbConnection,
+    id: &str,
+) -> StoreResult<Option<chrono::NaiveDate>> {
+    partnerships::table
+        .find(id)
+        .select(partnerships::refresh_announced_on)
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
 /// Records that the review due on `due_on` was announced; `false` if it already was (by another
 /// instance): announce only on `true`, in the same transaction.
 pub fn mark_fit_review_announced(

@@ -73,6 +73,7 @@ diesel::table! {
         last_refreshed_on -> Nullable<Date>,
         fit_review_announced_on -> Nullable<Date>,
         refresh_cycle -> Integer,
+        refresh_announced_on -> Nullable<Date>,
     }
 }
 

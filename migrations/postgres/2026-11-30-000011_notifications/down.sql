@@ -1,3 +1,4 @@
+ALTER TABLE partnerships DROP COLUMN refresh_announced_on;
 DROP TABLE notification_preferences;
 DROP INDEX emails_unsubscribe;
 ALTER TABLE emails DROP COLUMN unsubscribe_token;

@@ -20,3 +20,6 @@ CREATE TABLE notification_preferences (
     version     BIGINT NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );
+
+-- The refresh cycle's due date once `refresh.due` (and its email) went out, so it goes out once.
+ALTER TABLE partnerships ADD COLUMN refresh_announced_on DATE;

@@ -426,7 +426,8 @@ async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
     let prefs: Value = res.json().await.unwrap();
     assert_eq!(
         prefs,
-        json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true},
+        json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
+                         "commitment_due": true, "fit_review_due": true, "refresh_due": true},
                "quiet_hours": null, "version": 0})
     );
     let res = app
@@ -576,4 +577,77 @@ async fn quiet_hours_hold_an_email_until_they_end_in_the_recipients_time_zone() 
         expected,
         "when quiet ends"
     );
+}
+
+fn subject(mail: &Mail) -> String {
+    mail.header("Subject").unwrap_or_default()
+}
+
+#[tokio::test]
+async fn reminders_reach_whom_they_concern_once_when_things_come_due() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing_and_hooks(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let receiver = tandem_tests::receiver::Receiver::start(200, &[]);
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/webhooks",
+        &grace,
+        Some(json!({"url": receiver.url, "events": ["refresh.due"]})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let c = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{}/commitments", m["id"].as_str().unwrap()),
+        &ada,
+        Some(json!({"text": "Call the pilot customers", "due_on": today})),
+    )
+    .await;
+    // A year and a month in: the fit review and the yearly refresh are due too.
+    app.backdate_partnership(&p, 13);
+    // Two invitations, Ada's commitment, and both partners' fit review and refresh reminders.
+    smtp.wait_for(7).await;
+    receiver.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let mails = smtp.received();
+    let of = |prefix: &str| -> Vec<String> {
+        let mut to: Vec<String> = mails
+            .iter()
+            .filter(|m| subject(m).starts_with(prefix))
+            .map(to)
+            .collect();
+        to.sort();
+        to
+    };
+    let mut both = vec![ada.email.clone(), grace.email.clone()];
+    both.sort();
+    assert_eq!(
+        of("Your Tandem commitment is due"),
+        vec![ada.email.clone()],
+        "the owner only"
+    );
+    assert_eq!(of("Fit review with"), both);
+    assert_eq!(of("A year on"), both);
+    assert_eq!(
+        mails.len(),
+        7,
+        "once each: {:?}",
+        mails.iter().map(subject).collect::<Vec<_>>()
+    );
+    let due = mails
+        .iter()
+        .find(|m| subject(m).starts_with("Your Tandem commitment"))
+        .unwrap();
+    let text = due.part("text/plain").unwrap();
+    assert!(text.contains("Call the pilot customers"), "{text}");
+    assert!(text.contains(&format!("/v1/commitments/{}", c["id"].as_str().unwrap())));
+    let events = receiver.received();
+    assert_eq!(events.len(), 1, "one refresh.due");
+    assert_eq!(events[0].json()["type"], "refresh.due");
+    assert_eq!(events[0].json()["partnership_id"], p.as_str());
 }

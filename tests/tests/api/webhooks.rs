@@ -574,7 +574,7 @@ async fn goal_meeting_commitment_review_and_partnership_events_are_announced() {
     assert_eq!(due["data"]["due_on"], today.as_str());
 
     // The quarterly review comes due (the partnership started four months ago): announced once.
-    set_accepted_months_ago(&app, &p, 4);
+    app.backdate_partnership(&p, 4);
     let got = receiver.wait_for(8).await;
     let review = got
         .iter()
@@ -586,30 +586,6 @@ async fn goal_meeting_commitment_review_and_partnership_events_are_announced() {
     let again = types(&receiver.received());
     assert_eq!(again.iter().filter(|t| *t == "fit_review.due").count(), 1);
     assert_eq!(again.iter().filter(|t| *t == "commitment.due").count(), 1);
-}
-
-/// Moves a partnership's start back in time, as if it had been running for `months`.
-fn set_accepted_months_ago(app: &TestApp, partnership: &str, months: u32) {
-    use diesel::connection::SimpleConnection;
-    use diesel::sql_types::{Text, Timestamp};
-    use diesel::{Connection, RunQueryDsl};
-    let then = (chrono::Utc::now() - chrono::Duration::days(31 * i64::from(months))).naive_utc();
-    let sql = "UPDATE partnerships SET accepted_at = $1, created_at = $1 WHERE id = $2";
-    let updated = if app.backend == "postgres" {
-        let mut conn = diesel::PgConnection::establish(&app.database_url).unwrap();
-        diesel::sql_query(sql)
-            .bind::<Timestamp, _>(then)
-            .bind::<Text, _>(partnership)
-            .execute(&mut conn)
-    } else {
-        let mut conn = diesel::SqliteConnection::establish(&app.database_url).unwrap();
-        conn.batch_execute("PRAGMA busy_timeout = 5000;").unwrap();
-        diesel::sql_query(sql.replace('$', "?"))
-            .bind::<Timestamp, _>(then)
-            .bind::<Text, _>(partnership)
-            .execute(&mut conn)
-    };
-    assert_eq!(updated.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -33,6 +33,12 @@ pub struct EmailChannelInput {
     pub meeting_cancelled: Option<bool>,
     /// The pre-read before each meeting.
     pub pre_read: Option<bool>,
+    /// A reminder when one of your commitments is due.
+    pub commitment_due: Option<bool>,
+    /// A reminder when the quarterly fit review is due.
+    pub fit_review_due: Option<bool>,
+    /// A reminder when the yearly goal refresh is due.
+    pub refresh_due: Option<bool>,
 }
 
 /// Quiet hours, local.
@@ -55,6 +61,9 @@ impl PutPreferencesRequest {
             (EmailKind::MeetingInvitation, e.meeting_invitation),
             (EmailKind::MeetingCancelled, e.meeting_cancelled),
             (EmailKind::PreRead, e.pre_read),
+            (EmailKind::CommitmentDue, e.commitment_due),
+            (EmailKind::FitReviewDue, e.fit_review_due),
+            (EmailKind::RefreshDue, e.refresh_due),
         ]
         .into_iter()
         .filter(|(_, on)| *on == Some(false))

@@ -1,9 +1,11 @@
-//! Time-driven events: `commitment.due` when an open commitment reaches its day,
-//! `fit_review.due` when a review falls due, and `meeting.upcoming` (with the pre-read email)
-//! when a meeting is `pre_read_hours` away, each announced once (the mark and the event commit
-//! together, so two instances scanning at once announce once).
+//! Time-driven events and their reminder emails: `commitment.due` when an open commitment
+//! reaches its day, `fit_review.due` when a review falls due, `refresh.due` when the yearly goal
+//! refresh does, and `meeting.upcoming` (with the pre-read) when a meeting is `pre_read_hours`
+//! away, each announced once (the mark, the event and the emails commit together, so two
+//! instances scanning at once announce once).
 
-use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue, MeetingUpcoming};
+use tandem_domain::email::EmailKind;
+use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue, MeetingUpcoming, RefreshDue};
 use tandem_store::{commitments, meetings, partnerships};
 
 use crate::partnerships::local_date;
@@ -27,6 +29,10 @@ enum Due {
         due_on: chrono::NaiveDate,
     },
     Upcoming(Box<meetings::Meeting>),
+    Refresh {
+        partnership_id: String,
+        due_on: chrono::NaiveDate,
+    },
 }
 
 fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
@@ -51,6 +57,22 @@ fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
             });
         }
     }
+    for p in partnerships::active(tx.conn)? {
+        let today = local_date(&p, now);
+        let cycle = tandem_domain::rhythm::refresh(
+            crate::partnerships::started_on(&p),
+            p.last_refreshed_on,
+            today,
+        );
+        if cycle.due_on <= today
+            && partnerships::refresh_announced_on(tx.conn, &p.id)? != Some(cycle.due_on)
+        {
+            due.push(Due::Refresh {
+                partnership_id: p.id.clone(),
+                due_on: cycle.due_on,
+            });
+        }
+    }
     let until = now + chrono::Duration::hours(tx.settings().pre_read_hours.into());
     for m in meetings::upcoming_unannounced(tx.conn, now.naive_utc(), until.naive_utc())? {
         due.push(Due::Upcoming(Box::new(m)));
@@ -62,6 +84,16 @@ fn announce_one(tx: &mut Tx<'_>, due: &Due) -> AppResult<()> {
     match due {
         Due::Commitment(c) => {
             if commitments::mark_due_announced(tx.conn, &c.id)? {
+                let p = partnerships::find(tx.conn, &c.partnership_id)?;
+                crate::notifications::reminder(
+                    tx,
+                    &p,
+                    Some(&c.owner_id),
+                    EmailKind::CommitmentDue,
+                    &format!("commitment:{}:{}", c.id, c.due_on),
+                    &format!("/v1/commitments/{}", c.id),
+                    minijinja::context! { text => &c.text },
+                )?;
                 crate::events::publish(
                     tx,
                     &c.partnership_id,
@@ -81,12 +113,47 @@ fn announce_one(tx: &mut Tx<'_>, due: &Due) -> AppResult<()> {
             due_on,
         } => {
             if partnerships::mark_fit_review_announced(tx.conn, partnership_id, *due_on)? {
+                let p = partnerships::find(tx.conn, partnership_id)?;
+                crate::notifications::reminder(
+                    tx,
+                    &p,
+                    None,
+                    EmailKind::FitReviewDue,
+                    &format!("fit_review:{partnership_id}:{due_on}"),
+                    &format!("/v1/partnerships/{partnership_id}/fit-reviews"),
+                    minijinja::context! {},
+                )?;
                 crate::events::publish(
                     tx,
                     partnership_id,
                     EventData::FitReviewDue(FitReviewDue {
                         due_on: *due_on,
                         href: format!("/v1/partnerships/{partnership_id}/fit-reviews"),
+                    }),
+                )?;
+            }
+        }
+        Due::Refresh {
+            partnership_id,
+            due_on,
+        } => {
+            if partnerships::mark_refresh_announced(tx.conn, partnership_id, *due_on)? {
+                let p = partnerships::find(tx.conn, partnership_id)?;
+                crate::notifications::reminder(
+                    tx,
+                    &p,
+                    None,
+                    EmailKind::RefreshDue,
+                    &format!("refresh:{partnership_id}:{due_on}"),
+                    &format!("/v1/partnerships/{partnership_id}"),
+                    minijinja::context! { due_on => due_on.to_string() },
+                )?;
+                crate::events::publish(
+                    tx,
+                    partnership_id,
+                    EventData::RefreshDue(RefreshDue {
+                        refresh_due_on: *due_on,
+                        href: format!("/v1/partnerships/{partnership_id}/refresh"),
                     }),
                 )?;
             }

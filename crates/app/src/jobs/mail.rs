@@ -178,9 +178,10 @@ fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
         None => builder.multipart(MultiPart::alternative().singlepart(text).singlepart(html)),
         Some(calendar) => {
             // Only invitations and cancellations carry a calendar.
-            let method = match email.kind {
-                EmailKind::MeetingCancelled => "CANCEL",
-                EmailKind::MeetingInvitation | EmailKind::PreRead => "REQUEST",
+            let method = if email.kind == EmailKind::MeetingCancelled {
+                "CANCEL"
+            } else {
+                "REQUEST"
             };
             let content_type =
                 ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
