@@ -427,6 +427,25 @@ mod tests {
     }
 
     #[test]
+    fn every_if_match_header_states_the_etags_the_server_accepts() {
+        // The server answers 400 to an If-Match that is not one of its ETags or `*`; the
+        // contract must say so, or a schema-valid request (an empty header) is refused.
+        let doc = serde_json::to_value(api_doc()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["name"] == "If-Match" {
+                        assert_eq!(
+                            p["schema"]["pattern"], r#"^(\*|"?[0-9]+"?)$"#,
+                            "{method} {path}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn ci_fuzzing_expects_a_400_from_every_operation_that_takes_a_cursor() {
         // A made-up cursor is schema-valid but refused (400): `.ci/schemathesis` must say so for
         // each such operation, or CI fails on the first new list.

@@ -59,7 +59,7 @@ pub async fn get_notification_preferences(
     tag = "me",
     operation_id = "put_notification_preferences",
     security(("bearer" = [])),
-    params(("If-Match" = Option<String>, Header, description = "The ETag read; 412 if they changed since")),
+    params(("If-Match" = Option<String>, Header, pattern = r#"^(\*|"?[0-9]+"?)$"#, description = "The ETag read; 412 if they changed since")),
     request_body = PutPreferencesRequest,
     responses(
         (status = 200, description = "The preferences now", body = PreferencesView,
