@@ -35,6 +35,7 @@ fn events() -> Vec<(&'static str, &'static str)> {
         "meeting.upcoming" => "MeetingUpcoming",
         "meeting.cancelled" => "MeetingCancelled",
         "refresh.due" => "RefreshDue",
+        "reading.stale" => "ReadingStale",
         TEST_EVENT => "WebhookTest",
         other => unreachable!("event type {other} has no documented data schema"),
     };

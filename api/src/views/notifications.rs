@@ -70,7 +70,8 @@ impl From<Email> for EmailView {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false,
-              "commitment_due": true, "fit_review_due": true, "refresh_due": true},
+              "commitment_due": true, "fit_review_due": true, "refresh_due": true,
+              "reading_stale": true},
     "quiet_hours": {"from": "22:00", "until": "07:00"}, "version": 2
 }))]
 pub struct PreferencesView {
@@ -97,6 +98,8 @@ pub struct EmailChannels {
     pub fit_review_due: bool,
     /// A reminder when the yearly goal refresh is due.
     pub refresh_due: bool,
+    /// A reminder when one of your goals is waiting for its next reading.
+    pub reading_stale: bool,
 }
 
 /// Quiet hours, local `HH:MM`.
@@ -119,6 +122,7 @@ impl From<&tandem_app::notifications::Preferences> for PreferencesView {
                 commitment_due: on(EmailKind::CommitmentDue),
                 fit_review_due: on(EmailKind::FitReviewDue),
                 refresh_due: on(EmailKind::RefreshDue),
+                reading_stale: on(EmailKind::ReadingStale),
             },
             quiet_hours: p.quiet.map(|q| QuietHoursView {
                 from: q.from.format("%H:%M").to_string(),

@@ -234,6 +234,7 @@ pub fn reminder(
                     partner.display_name
                 )
             }
+            EmailKind::ReadingStale => "A Tandem goal is waiting for its next reading".to_owned(),
             _ => format!(
                 "A year on: time to refresh your goals with {}",
                 partner.display_name
@@ -319,6 +320,14 @@ static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
             (
                 "refresh_due.html",
                 include_str!("../templates/refresh_due.html"),
+            ),
+            (
+                "reading_stale.txt",
+                include_str!("../templates/reading_stale.txt"),
+            ),
+            (
+                "reading_stale.html",
+                include_str!("../templates/reading_stale.html"),
             ),
         ] {
             env.add_template(name, source)
@@ -582,6 +591,16 @@ mod tests {
             text.contains("Hello Ada <script>,") && text.contains("Where: Room <1>"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn every_kind_of_email_has_a_text_and_an_html_template() {
+        for kind in EmailKind::ALL {
+            for ext in ["txt", "html"] {
+                let name = format!("{}.{ext}", kind.as_str());
+                assert!(TEMPLATES.get_template(&name).is_ok(), "{name} is missing");
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub enum EmailKind {
     FitReviewDue,
     /// The yearly goal refresh is due.
     RefreshDue,
+    /// One of your goals is waiting for its next reading.
+    ReadingStale,
 }
 
 named!(EmailKind {
@@ -31,6 +33,7 @@ named!(EmailKind {
     CommitmentDue => "commitment_due",
     FitReviewDue => "fit_review_due",
     RefreshDue => "refresh_due",
+    ReadingStale => "reading_stale",
 });
 
 /// Where an email stands.

@@ -68,6 +68,8 @@ pub enum EventData {
     MeetingCancelled(MeetingCancelled),
     /// `refresh.due`.
     RefreshDue(RefreshDue),
+    /// `reading.stale`.
+    ReadingStale(ReadingStale),
     /// `webhook.test`.
     WebhookTest(WebhookTest),
 }
@@ -89,6 +91,7 @@ impl EventData {
             EventData::MeetingUpcoming(_) => EventType::MeetingUpcoming.as_str(),
             EventData::MeetingCancelled(_) => EventType::MeetingCancelled.as_str(),
             EventData::RefreshDue(_) => EventType::RefreshDue.as_str(),
+            EventData::ReadingStale(_) => EventType::ReadingStale.as_str(),
             EventData::WebhookTest(_) => crate::webhook::TEST_EVENT,
         }
     }
@@ -240,6 +243,21 @@ pub struct MeetingCancelled {
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub cancelled_by: String,
     /// Where it is (`GET`).
+    pub href: String,
+}
+
+/// `reading.stale`: an active goal's next reading is overdue (its owner is reminded once per due
+/// date; a new reading moves the date on).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReadingStale {
+    /// The goal.
+    pub goal: GoalRef,
+    /// When its latest reading was observed (null: none yet).
+    pub last_observed_at: Option<DateTime<Utc>>,
+    /// When the next one was due: `update_every_days` after it (or after the goal's start).
+    pub next_reading_due: DateTime<Utc>,
+    /// Where to record it (`POST`).
     pub href: String,
 }
 

@@ -869,10 +869,23 @@ fn date_after(start: NaiveDate, days: f64) -> Option<NaiveDate> {
         .map(|t| t.date())
 }
 
+/// When a goal's next reading is due (local time): `every_days` after the latest reading, or
+/// after the start of the goal's first day while it has none. The one rule behind staleness in
+/// reports and the `reading.stale` reminder.
+pub fn next_reading_due(
+    start: NaiveDate,
+    latest: Option<NaiveDateTime>,
+    every_days: u32,
+) -> NaiveDateTime {
+    latest.unwrap_or_else(|| start.and_time(NaiveTime::MIN)) + Duration::days(every_days.into())
+}
+
 fn staleness(plan: &GoalPlan, latest: Option<&Reading>, as_of: NaiveDateTime) -> Staleness {
-    let every = Duration::days(plan.update_every_days.into());
-    let from = latest.map_or_else(|| plan.start_at(), |r| r.observed_at);
-    let next_reading_due = from + every;
+    let next_reading_due = next_reading_due(
+        plan.start,
+        latest.map(|r| r.observed_at),
+        plan.update_every_days,
+    );
     Staleness {
         update_every_days: plan.update_every_days,
         next_reading_due,

@@ -46,6 +46,9 @@ pub enum EventType {
     /// The yearly goal refresh became due (in the partnership's time zone).
     #[serde(rename = "refresh.due")]
     RefreshDue,
+    /// An active goal's next reading is overdue (once per due date).
+    #[serde(rename = "reading.stale")]
+    ReadingStale,
 }
 
 named!(EventType {
@@ -60,6 +63,7 @@ named!(EventType {
     MeetingUpcoming => "meeting.upcoming",
     MeetingCancelled => "meeting.cancelled",
     RefreshDue => "refresh.due",
+    ReadingStale => "reading.stale",
 });
 
 /// Where a delivery of an event to a subscription stands.

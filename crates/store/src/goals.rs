@@ -509,3 +509,60 @@ pub fn find_by_external_ref(
         .optional()
         .map_err(StoreError::from)
 }
+
+/// An active goal and what its next reading's due date follows from.
+#[derive(Debug, Clone)]
+pub struct StalenessCandidate {
+    /// The goal.
+    pub goal: Goal,
+    /// Its latest (not deleted) reading's instant, if any.
+    pub last_observed_at: Option<NaiveDateTime>,
+    /// The next-reading due date (local) its `reading.stale` reminder last went out for.
+    pub announced_for: Option<NaiveDateTime>,
+}
+
+/// Every active goal with its latest reading's instant and the due date last announced: two
+/// statements, whatever the count.
+pub fn staleness_candidates(conn: &mut DbConnection) -> StoreResult<Vec<StalenessCandidate>> {
+    use crate::schema::readings;
+    let active: Vec<(Goal, Option<NaiveDateTime>)> = goals::table
+        .filter(goals::status.eq(Name::of(GoalStatus::Active)))
+        .select((Goal::as_select(), goals::stale_announced_for))
+        .load(conn)?;
+    let ids: Vec<&str> = active.iter().map(|(g, _)| g.id.as_str()).collect();
+    let latest: std::collections::HashMap<String, Option<NaiveDateTime>> = readings::table
+        .filter(readings::goal_id.eq_any(&ids))
+        .filter(readings::deleted_at.is_null())
+        .group_by(readings::goal_id)
+        .select((readings::goal_id, diesel::dsl::max(readings::observed_at)))
+        .load::<(String, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(active
+        .into_iter()
+        .map(|(goal, announced_for)| StalenessCandidate {
+            last_observed_at: latest.get(&goal.id).copied().flatten(),
+            goal,
+            announced_for,
+        })
+        .collect())
+}
+
+/// Records that the `reading.stale` reminder for the reading due at `due` went out; `false` if
+/// it already had (another instance): announce only on `true`, in the same transaction.
+pub fn mark_stale_announced(
+    conn: &mut DbConnection,
+    id: &str,
+    due: NaiveDateTime,
+) -> StoreResult<bool> {
+    let updated = diesel::update(
+        goals::table.filter(goals::id.eq(id)).filter(
+            goals::stale_announced_for
+                .is_null()
+                .or(goals::stale_announced_for.ne(due)),
+        ),
+    )
+    .set(goals::stale_announced_for.eq(due))
+    .execute(conn)?;
+    Ok(updated == 1)
+}

@@ -107,6 +107,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        stale_announced_for -> Nullable<Timestamp>,
     }
 }
 

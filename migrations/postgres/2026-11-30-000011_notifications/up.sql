@@ -23,3 +23,7 @@ CREATE TABLE notification_preferences (
 
 -- The refresh cycle's due date once `refresh.due` (and its email) went out, so it goes out once.
 ALTER TABLE partnerships ADD COLUMN refresh_announced_on DATE;
+
+-- The next-reading due date (local) a goal's `reading.stale` reminder went out for, so it goes
+-- out once per due date.
+ALTER TABLE goals ADD COLUMN stale_announced_for TIMESTAMP;

@@ -1,3 +1,4 @@
+ALTER TABLE goals DROP COLUMN stale_announced_for;
 ALTER TABLE partnerships DROP COLUMN refresh_announced_on;
 DROP TABLE notification_preferences;
 DROP INDEX emails_unsubscribe;

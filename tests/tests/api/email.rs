@@ -427,7 +427,8 @@ async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
     assert_eq!(
         prefs,
         json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
-                         "commitment_due": true, "fit_review_due": true, "refresh_due": true},
+                         "commitment_due": true, "fit_review_due": true, "refresh_due": true,
+                         "reading_stale": true},
                "quiet_hours": null, "version": 0})
     );
     let res = app
@@ -650,4 +651,52 @@ async fn reminders_reach_whom_they_concern_once_when_things_come_due() {
     assert_eq!(events.len(), 1, "one refresh.due");
     assert_eq!(events[0].json()["type"], "refresh.due");
     assert_eq!(events[0].json()["partnership_id"], p.as_str());
+}
+
+#[tokio::test]
+async fn a_goal_waiting_for_its_next_reading_reminds_its_owner_once_until_a_reading_comes() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(mailing_and_hooks(smtp.url())).await;
+    let (ada, grace, p) = pair(&app).await;
+    let receiver = tandem_tests::receiver::Receiver::start(200, &[]);
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/webhooks",
+        &ada,
+        Some(json!({"url": receiver.url, "events": ["reading.stale"]})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // Started in January, a reading every 7 days, none yet: overdue at once.
+    let goal = app.active_goal(&ada, &p, "Cut churn").await;
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(to(&mails[0]), ada.email, "the owner is reminded");
+    assert!(subject(&mails[0]).starts_with("A Tandem goal is waiting"));
+    let text = mails[0].part("text/plain").unwrap();
+    assert!(
+        text.contains("Cut churn") && text.contains(&format!("/v1/goals/{goal}")),
+        "{text}"
+    );
+    let event = receiver.wait_for(1).await[0].json();
+    assert_eq!(event["type"], "reading.stale");
+    assert_eq!(event["data"]["goal"]["id"], goal.as_str());
+    assert_eq!(event["data"]["last_observed_at"], Value::Null);
+    // A reading moves the due date a week on: no new reminder; scans go on, still one of each.
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/readings"),
+        &ada,
+        Some(json!({"value": 4.0, "observed_at": rfc(chrono::Utc::now())})),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "once per due date; Grace gets none"
+    );
+    assert_eq!(receiver.received().len(), 1);
+    drop(grace);
 }

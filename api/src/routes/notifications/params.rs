@@ -39,6 +39,8 @@ pub struct EmailChannelInput {
     pub fit_review_due: Option<bool>,
     /// A reminder when the yearly goal refresh is due.
     pub refresh_due: Option<bool>,
+    /// A reminder when one of your goals is waiting for its next reading.
+    pub reading_stale: Option<bool>,
 }
 
 /// Quiet hours, local.
@@ -64,6 +66,7 @@ impl PutPreferencesRequest {
             (EmailKind::CommitmentDue, e.commitment_due),
             (EmailKind::FitReviewDue, e.fit_review_due),
             (EmailKind::RefreshDue, e.refresh_due),
+            (EmailKind::ReadingStale, e.reading_stale),
         ]
         .into_iter()
         .filter(|(_, on)| *on == Some(false))

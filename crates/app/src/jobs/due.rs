@@ -1,12 +1,14 @@
 //! Time-driven events and their reminder emails: `commitment.due` when an open commitment
 //! reaches its day, `fit_review.due` when a review falls due, `refresh.due` when the yearly goal
-//! refresh does, and `meeting.upcoming` (with the pre-read) when a meeting is `pre_read_hours`
+//! refresh does, `reading.stale` when a goal's next reading is overdue, and `meeting.upcoming` (with the pre-read) when a meeting is `pre_read_hours`
 //! away, each announced once (the mark, the event and the emails commit together, so two
 //! instances scanning at once announce once).
 
 use tandem_domain::email::EmailKind;
-use tandem_domain::events::{CommitmentDue, EventData, FitReviewDue, MeetingUpcoming, RefreshDue};
-use tandem_store::{commitments, meetings, partnerships};
+use tandem_domain::events::{
+    CommitmentDue, EventData, FitReviewDue, MeetingUpcoming, ReadingStale, RefreshDue,
+};
+use tandem_store::{commitments, goals, meetings, partnerships};
 
 use crate::partnerships::local_date;
 use crate::{App, AppResult, Tx};
@@ -15,7 +17,11 @@ use crate::{App, AppResult, Tx};
 pub async fn announce(app: &App) -> AppResult<()> {
     let due = app.read(due_now).await?;
     for item in due {
-        app.write(move |tx| announce_one(tx, &item)).await?;
+        // One item that cannot be announced must not hold back the others; it is tried again
+        // at the next scan.
+        if let Err(e) = app.write(move |tx| announce_one(tx, &item)).await {
+            tracing::warn!(error = %e, "announcing one due item failed");
+        }
     }
     Ok(())
 }
@@ -32,6 +38,11 @@ enum Due {
     Refresh {
         partnership_id: String,
         due_on: chrono::NaiveDate,
+    },
+    Stale {
+        goal: Box<goals::Goal>,
+        last: Option<chrono::NaiveDateTime>,
+        due: chrono::NaiveDateTime,
     },
 }
 
@@ -70,6 +81,37 @@ fn due_now(tx: &mut Tx<'_>) -> AppResult<Vec<Due>> {
             due.push(Due::Refresh {
                 partnership_id: p.id.clone(),
                 due_on: cycle.due_on,
+            });
+        }
+    }
+    let mut active = std::collections::HashMap::new();
+    for candidate in goals::staleness_candidates(tx.conn)? {
+        let goals::StalenessCandidate {
+            goal,
+            last_observed_at: last,
+            announced_for: announced,
+        } = candidate;
+        let Some(start) = goal.start_date else {
+            continue;
+        };
+        if !active.contains_key(&goal.partnership_id) {
+            let p = partnerships::find(tx.conn, &goal.partnership_id)?;
+            active.insert(goal.partnership_id.clone(), p);
+        }
+        let p = &active[&goal.partnership_id];
+        if p.status != tandem_domain::partnership::PartnershipStatus::Active {
+            continue;
+        }
+        let due_at = tandem_domain::progress::next_reading_due(
+            start,
+            last.map(|t| crate::partnerships::local_time(p, t.and_utc())),
+            goal.update_every_days.max(1) as u32,
+        );
+        if crate::partnerships::local_time(p, now) > due_at && announced != Some(due_at) {
+            due.push(Due::Stale {
+                goal: Box::new(goal),
+                last,
+                due: due_at,
             });
         }
     }
@@ -154,6 +196,40 @@ fn announce_one(tx: &mut Tx<'_>, due: &Due) -> AppResult<()> {
                     EventData::RefreshDue(RefreshDue {
                         refresh_due_on: *due_on,
                         href: format!("/v1/partnerships/{partnership_id}/refresh"),
+                    }),
+                )?;
+            }
+        }
+        Due::Stale { goal, last, due } => {
+            if goals::mark_stale_announced(tx.conn, &goal.id, *due)? {
+                let p = partnerships::find(tx.conn, &goal.partnership_id)?;
+                let zone = crate::partnerships::time_zone(&p);
+                let due_utc = {
+                    use chrono::TimeZone;
+                    zone.from_local_datetime(due)
+                        .earliest()
+                        .map_or_else(|| due.and_utc(), |t| t.with_timezone(&chrono::Utc))
+                };
+                crate::notifications::reminder(
+                    tx,
+                    &p,
+                    Some(&goal.owner_id),
+                    EmailKind::ReadingStale,
+                    &format!("goal:{}:stale:{}", goal.id, due.format("%Y%m%dT%H%M%S")),
+                    &format!("/v1/goals/{}", goal.id),
+                    minijinja::context! {
+                        title => goal.title.clone().unwrap_or_else(|| "Untitled goal".into()),
+                        due => format!("{} ({})", due.format("%a %-d %b %Y, %H:%M"), p.time_zone),
+                    },
+                )?;
+                crate::events::publish(
+                    tx,
+                    &goal.partnership_id,
+                    EventData::ReadingStale(ReadingStale {
+                        goal: crate::events::goal_ref(goal),
+                        last_observed_at: last.map(|t| t.and_utc()),
+                        next_reading_due: due_utc,
+                        href: format!("/v1/goals/{}/readings", goal.id),
                     }),
                 )?;
             }
