@@ -133,6 +133,19 @@ pub fn pre_read(tx: &mut Tx<'_>, detail: &crate::meetings::MeetingDetail) -> App
         mail.public_url.trim_end_matches('/'),
         m.id
     );
+    // Milestones not yet completed that fall due before the meeting after this one (overdue ones
+    // included), so partners come ready to report on them.
+    let horizon = crate::partnerships::local_date(p, m.scheduled_at.and_utc())
+        + chrono::Duration::days(p.cadence_days.max(1).into());
+    let goal_ids: Vec<String> = detail
+        .agenda
+        .blocks
+        .iter()
+        .flat_map(|b| b.scorecard.goals.iter().map(|g| g.goal_id.clone()))
+        .collect();
+    let mut coming_due = tandem_store::goals::milestones_of_many(tx.conn, &goal_ids)?;
+    coming_due.retain(|ms| ms.completed_on.is_none() && ms.due_date <= horizon);
+    coming_due.sort_by_key(|ms| ms.due_date);
     let blocks: Vec<minijinja::Value> = detail
         .agenda
         .blocks
@@ -161,10 +174,22 @@ pub fn pre_read(tx: &mut Tx<'_>, detail: &crate::meetings::MeetingDetail) -> App
                 .iter()
                 .map(|c| minijinja::context! { text => &c.text, due_on => c.due_on.to_string() })
                 .collect();
+            let milestones: Vec<minijinja::Value> = coming_due
+                .iter()
+                .filter_map(|ms| {
+                    let goal = b.scorecard.goals.iter().find(|g| g.goal_id == ms.goal_id)?;
+                    Some(minijinja::context! {
+                        title => &ms.title,
+                        goal => goal.title.clone().unwrap_or_else(|| "Untitled goal".into()),
+                        due_on => ms.due_date.to_string(),
+                    })
+                })
+                .collect();
             minijinja::context! {
                 name => &b.scorecard.display_name,
                 goals => goals,
                 commitments => commitments,
+                milestones => milestones,
             }
         })
         .collect();

@@ -324,7 +324,15 @@ async fn a_meeting_23_hours_ahead_gets_one_pre_read_and_one_upcoming_event_even_
     let app = spawn_app_with(mailing_and_hooks(smtp.url())).await;
     let second = app.another_instance(mailing_and_hooks(smtp.url())).await;
     let (ada, grace, p) = pair(&app).await;
-    app.active_goal(&ada, &p, "Cut churn").await;
+    let goal = app.active_goal(&ada, &p, "Cut churn").await;
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/milestones"),
+        &ada,
+        Some(json!({"title": "Triage pilot live", "due_date": "2026-05-31"})),
+    )
+    .await;
     let receiver = tandem_tests::receiver::Receiver::start(200, &[]);
     let res = call(
         &app,
@@ -364,6 +372,10 @@ async fn a_meeting_23_hours_ahead_gets_one_pre_read_and_one_upcoming_event_even_
     for mail in &pre_reads {
         let text = mail.part("text/plain").unwrap();
         assert!(text.contains("Cut churn"), "the scorecard is in it: {text}");
+        assert!(
+            text.contains("Triage pilot live (Cut churn), due 2026-05-31"),
+            "milestones coming due (here overdue) are in it: {text}"
+        );
         assert!(
             text.contains(m["id"].as_str().unwrap()),
             "links the agenda: {text}"
