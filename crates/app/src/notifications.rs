@@ -30,16 +30,9 @@ pub enum MeetingNews {
 /// zone. `SEQUENCE` is the meeting's version less one, as in the calendar feed, so every change
 /// raises it and calendars replace the older copy of the same `UID`.
 pub fn meeting(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership, news: MeetingNews) -> AppResult<()> {
-    let Some(mail) = tx.settings().mail.clone() else {
+    let Some((mail, partners)) = recipients(tx, p)? else {
         return Ok(());
     };
-    let Some(invitee_id) = p.invitee_id.as_deref() else {
-        return Ok(());
-    };
-    let partners = [
-        users::find_str(tx.conn, &p.inviter_id)?,
-        users::find_str(tx.conn, invitee_id)?,
-    ];
     let now = tx.now();
     let sequence = m.version - 1;
     let (kind, method) = match news {
@@ -117,17 +110,10 @@ pub fn meeting(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership, news: MeetingNews)
 /// partner's active goals with latest value and status, and the commitments up for review, in
 /// each recipient's time zone. Once per meeting time (a rescheduled meeting gets a new one).
 pub fn pre_read(tx: &mut Tx<'_>, detail: &crate::meetings::MeetingDetail) -> AppResult<()> {
-    let Some(mail) = tx.settings().mail.clone() else {
-        return Ok(());
-    };
     let (m, p) = (&detail.meeting, &detail.partnership);
-    let Some(invitee_id) = p.invitee_id.as_deref() else {
+    let Some((mail, partners)) = recipients(tx, p)? else {
         return Ok(());
     };
-    let partners = [
-        users::find_str(tx.conn, &p.inviter_id)?,
-        users::find_str(tx.conn, invitee_id)?,
-    ];
     let agenda = format!(
         "{}/v1/meetings/{}",
         mail.public_url.trim_end_matches('/'),
@@ -235,16 +221,9 @@ pub fn reminder(
     link: &str,
     extra: minijinja::Value,
 ) -> AppResult<()> {
-    let Some(mail) = tx.settings().mail.clone() else {
+    let Some((mail, partners)) = recipients(tx, p)? else {
         return Ok(());
     };
-    let Some(invitee_id) = p.invitee_id.as_deref() else {
-        return Ok(());
-    };
-    let partners = [
-        users::find_str(tx.conn, &p.inviter_id)?,
-        users::find_str(tx.conn, invitee_id)?,
-    ];
     let link = format!("{}{link}", mail.public_url.trim_end_matches('/'));
     let template = kind.as_str();
     for (me, partner) in [(&partners[0], &partners[1]), (&partners[1], &partners[0])] {
@@ -281,6 +260,22 @@ pub fn reminder(
         queue(tx, &mail, me, kind, occasion.to_owned(), body)?;
     }
     Ok(())
+}
+
+/// The mail settings and both partners of `p`, or `None` when there is nobody to email: email
+/// is off, or the partnership has no second member yet.
+fn recipients(tx: &mut Tx<'_>, p: &Partnership) -> AppResult<Option<(MailSettings, [User; 2])>> {
+    let Some(mail) = tx.settings().mail.clone() else {
+        return Ok(None);
+    };
+    let Some(invitee_id) = p.invitee_id.as_deref() else {
+        return Ok(None);
+    };
+    let partners = [
+        users::find_str(tx.conn, &p.inviter_id)?,
+        users::find_str(tx.conn, invitee_id)?,
+    ];
+    Ok(Some((mail, partners)))
 }
 
 /// A reading as people write it: no trailing zeros, at most four decimals.
