@@ -183,13 +183,19 @@ pub struct WebhookConfig {
     )]
     pub poll_ms: u64,
 
-    /// How often time-driven events (`commitment.due`, `fit_review.due`) are looked for, seconds.
+    /// How often reminders coming due (pre-reads, commitments, stale readings, fit reviews,
+    /// refreshes) are looked for, seconds [default: 60].
+    #[arg(long = "reminder-scan-secs", env = "TANDEM_REMINDER_SCAN_SECS")]
+    pub due_scan_secs: Option<u64>,
+
+    /// The earlier name of `--reminder-scan-secs`, still read so existing deployments keep
+    /// their setting; the new name wins when both are set.
     #[arg(
         long = "webhook-due-scan-secs",
         env = "TANDEM_WEBHOOK_DUE_SCAN_SECS",
-        default_value_t = 60
+        hide = true
     )]
-    pub due_scan_secs: u64,
+    pub legacy_due_scan_secs: Option<u64>,
 
     /// The wait after a delivery's first failure, milliseconds; it doubles per failure (capped at
     /// six hours), with jitter.
@@ -224,7 +230,8 @@ impl Default for WebhookConfig {
             allow_private: false,
             worker: true,
             poll_ms: 1000,
-            due_scan_secs: 60,
+            due_scan_secs: None,
+            legacy_due_scan_secs: None,
             retry_base_ms: 30_000,
             max_attempts: 12,
             timeout_ms: 10_000,
@@ -244,7 +251,10 @@ impl WebhookConfig {
             allow_http: self.allow_http,
             allow_private: self.allow_private,
             poll_ms: self.poll_ms,
-            due_scan_secs: self.due_scan_secs,
+            due_scan_secs: self
+                .due_scan_secs
+                .or(self.legacy_due_scan_secs)
+                .unwrap_or(60),
             retry_base_ms: self.retry_base_ms,
             max_attempts: self.max_attempts,
             timeout_ms: self.timeout_ms,

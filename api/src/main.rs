@@ -167,4 +167,20 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn the_reminder_scan_keeps_its_earlier_name_and_the_new_one_wins() {
+        let scan = |args: &[&str]| {
+            let cli = Cli::try_parse_from(std::iter::once("tandem").chain(args.iter().copied()))
+                .expect("valid flags");
+            cli.config.webhooks.settings().due_scan_secs
+        };
+        assert_eq!(scan(&[]), 60);
+        assert_eq!(scan(&["--webhook-due-scan-secs", "5"]), 5);
+        assert_eq!(scan(&["--reminder-scan-secs", "7"]), 7);
+        assert_eq!(
+            scan(&["--reminder-scan-secs", "7", "--webhook-due-scan-secs", "5"]),
+            7
+        );
+    }
 }

@@ -72,20 +72,29 @@ impl From<Email> for EmailView {
     "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false,
               "commitment_due": true, "fit_review_due": true, "refresh_due": true,
               "reading_stale": true},
+    "webhook": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
+                "commitment_due": false, "fit_review_due": true, "refresh_due": true,
+                "reading_stale": true},
     "quiet_hours": {"from": "22:00", "until": "07:00"}, "version": 2
 }))]
 pub struct PreferencesView {
-    /// Each kind of email on or off.
-    pub email: EmailChannels,
+    /// Each kind of news on or off by email.
+    pub email: KindSwitches,
+    /// Each kind of news on or off for the caller's webhook subscriptions: off, its event
+    /// (`meeting_invitation`: `meeting.scheduled`, `meeting_cancelled`: `meeting.cancelled`,
+    /// `pre_read`: `meeting.upcoming`, `commitment_due`: `commitment.due`, `fit_review_due`:
+    /// `fit_review.due`, `refresh_due`: `refresh.due`, `reading_stale`: `reading.stale`) goes
+    /// to none of them, whatever event types they subscribe to.
+    pub webhook: KindSwitches,
     /// When emails wait, in your own time zone; null: never.
     pub quiet_hours: Option<QuietHoursView>,
     /// Version (the ETag); 0 until first set.
     pub version: i64,
 }
 
-/// Each kind of email on or off.
+/// Each kind of news on or off on one channel.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EmailChannels {
+pub struct KindSwitches {
     /// Meeting invitations and their updates.
     pub meeting_invitation: bool,
     /// Meeting cancellations.
@@ -113,22 +122,29 @@ pub struct QuietHoursView {
 
 impl From<&tandem_app::notifications::Preferences> for PreferencesView {
     fn from(p: &tandem_app::notifications::Preferences) -> Self {
-        let on = |kind| !p.email_off.contains(&kind);
         PreferencesView {
-            email: EmailChannels {
-                meeting_invitation: on(EmailKind::MeetingInvitation),
-                meeting_cancelled: on(EmailKind::MeetingCancelled),
-                pre_read: on(EmailKind::PreRead),
-                commitment_due: on(EmailKind::CommitmentDue),
-                fit_review_due: on(EmailKind::FitReviewDue),
-                refresh_due: on(EmailKind::RefreshDue),
-                reading_stale: on(EmailKind::ReadingStale),
-            },
+            email: KindSwitches::from_off(&p.email_off),
+            webhook: KindSwitches::from_off(&p.webhook_off),
             quiet_hours: p.quiet.map(|q| QuietHoursView {
                 from: q.from.format("%H:%M").to_string(),
                 until: q.until.format("%H:%M").to_string(),
             }),
             version: p.version,
+        }
+    }
+}
+
+impl KindSwitches {
+    fn from_off(off: &[EmailKind]) -> KindSwitches {
+        let on = |kind| !off.contains(&kind);
+        KindSwitches {
+            meeting_invitation: on(EmailKind::MeetingInvitation),
+            meeting_cancelled: on(EmailKind::MeetingCancelled),
+            pre_read: on(EmailKind::PreRead),
+            commitment_due: on(EmailKind::CommitmentDue),
+            fit_review_due: on(EmailKind::FitReviewDue),
+            refresh_due: on(EmailKind::RefreshDue),
+            reading_stale: on(EmailKind::ReadingStale),
         }
     }
 }

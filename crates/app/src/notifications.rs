@@ -436,12 +436,15 @@ fn queue(
     Ok(())
 }
 
-/// What someone wants to hear by email, and when not to be disturbed.
-#[derive(Debug, Clone, PartialEq)]
+/// What someone wants to hear, on which channel, and when not to be disturbed.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Preferences {
-    /// Email kinds turned off.
+    /// Kinds of news turned off for email.
     pub email_off: Vec<EmailKind>,
-    /// Quiet hours, in the person's own time zone.
+    /// Kinds of news turned off for webhooks (their event twins go to none of the person's
+    /// subscriptions).
+    pub webhook_off: Vec<EmailKind>,
+    /// Quiet hours for email, in the person's own time zone.
     pub quiet: Option<QuietHours>,
     /// Version (0 until first saved).
     pub version: i64,
@@ -450,22 +453,16 @@ pub struct Preferences {
 /// Someone's preferences; the defaults (everything on, no quiet hours) until they set any.
 pub fn preferences_of(tx: &mut Tx<'_>, user_id: &str) -> AppResult<Preferences> {
     let Some(stored) = tandem_store::preferences::find(tx.conn, user_id)? else {
-        return Ok(Preferences {
-            email_off: Vec::new(),
-            quiet: None,
-            version: 0,
-        });
+        return Ok(Preferences::default());
     };
     let time = |t: &Option<String>| {
         t.as_deref()
             .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
     };
+    let kinds = |list: &str| list.split(',').filter_map(EmailKind::parse).collect();
     Ok(Preferences {
-        email_off: stored
-            .email_off
-            .split(',')
-            .filter_map(EmailKind::parse)
-            .collect(),
+        email_off: kinds(&stored.email_off),
+        webhook_off: kinds(&stored.webhook_off),
         quiet: match (time(&stored.quiet_from), time(&stored.quiet_until)) {
             (Some(from), Some(until)) => Some(QuietHours { from, until }),
             _ => None,
@@ -479,50 +476,48 @@ pub fn preferences(tx: &mut Tx<'_>, actor: &Actor) -> AppResult<Preferences> {
     preferences_of(tx, &actor.id)
 }
 
-/// Replaces the caller's preferences (`expected`: the version read, from `If-Match`).
+/// Replaces the caller's preferences with `wanted` (its version is ignored; `expected`: the
+/// version read, from `If-Match`).
 pub fn set_preferences(
     tx: &mut Tx<'_>,
     actor: &Actor,
-    email_off: Vec<EmailKind>,
-    quiet: Option<QuietHours>,
+    wanted: Preferences,
     expected: Option<i64>,
 ) -> AppResult<Preferences> {
     let current = preferences_of(tx, &actor.id)?;
     if expected.is_some_and(|v| v != current.version) {
         return Err(crate::AppError::Stale);
     }
-    save(tx, &actor.id, email_off, quiet, current.version + 1)
+    save(tx, &actor.id, wanted, current.version + 1)
 }
 
 fn save(
     tx: &mut Tx<'_>,
     user_id: &str,
-    mut email_off: Vec<EmailKind>,
-    quiet: Option<QuietHours>,
+    mut prefs: Preferences,
     version: i64,
 ) -> AppResult<Preferences> {
-    email_off.sort_by_key(|k| k.as_str());
-    email_off.dedup();
-    tandem_store::preferences::save(
-        tx.conn,
-        &tandem_store::preferences::Preferences {
-            user_id: user_id.to_owned(),
-            email_off: email_off
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            quiet_from: quiet.map(|q| q.from.format("%H:%M").to_string()),
-            quiet_until: quiet.map(|q| q.until.format("%H:%M").to_string()),
-            version,
-            updated_at: tx.now().naive_utc(),
-        },
-    )?;
-    Ok(Preferences {
-        email_off,
-        quiet,
+    let list = |kinds: &mut Vec<EmailKind>| {
+        kinds.sort_by_key(|k| k.as_str());
+        kinds.dedup();
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let stored = tandem_store::preferences::Preferences {
+        user_id: user_id.to_owned(),
+        email_off: list(&mut prefs.email_off),
+        webhook_off: list(&mut prefs.webhook_off),
+        quiet_from: prefs.quiet.map(|q| q.from.format("%H:%M").to_string()),
+        quiet_until: prefs.quiet.map(|q| q.until.format("%H:%M").to_string()),
         version,
-    })
+        updated_at: tx.now().naive_utc(),
+    };
+    tandem_store::preferences::save(tx.conn, &stored)?;
+    prefs.version = version;
+    Ok(prefs)
 }
 
 /// One-click unsubscribe (RFC 8058): the kind of the email `token` came in is turned off for
@@ -532,13 +527,8 @@ pub fn unsubscribe(tx: &mut Tx<'_>, token: &str) -> AppResult<EmailKind> {
     let mut current = preferences_of(tx, &email.user_id)?;
     if !current.email_off.contains(&email.kind) {
         current.email_off.push(email.kind);
-        save(
-            tx,
-            &email.user_id,
-            current.email_off,
-            current.quiet,
-            current.version + 1,
-        )?;
+        let version = current.version + 1;
+        save(tx, &email.user_id, current, version)?;
     }
     Ok(email.kind)
 }

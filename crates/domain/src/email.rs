@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::Named;
+use crate::webhook::EventType;
+
 /// Why an email is sent; one occasion of a kind reaches each recipient once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -35,6 +38,31 @@ named!(EmailKind {
     RefreshDue => "refresh_due",
     ReadingStale => "reading_stale",
 });
+
+impl EmailKind {
+    /// The webhook event that tells the same news, so one preference names a kind of news on
+    /// both channels (turning `pre_read` off for webhooks mutes `meeting.upcoming`).
+    pub fn event_type(self) -> EventType {
+        match self {
+            EmailKind::MeetingInvitation => EventType::MeetingScheduled,
+            EmailKind::MeetingCancelled => EventType::MeetingCancelled,
+            EmailKind::PreRead => EventType::MeetingUpcoming,
+            EmailKind::CommitmentDue => EventType::CommitmentDue,
+            EmailKind::FitReviewDue => EventType::FitReviewDue,
+            EmailKind::RefreshDue => EventType::RefreshDue,
+            EmailKind::ReadingStale => EventType::ReadingStale,
+        }
+    }
+
+    /// The kind of news a webhook event carries, for events a person may mute; `None` for
+    /// the record of changes (`reading.recorded`, ...), which subscriptions choose by type.
+    pub fn of_event(event_type: &str) -> Option<EmailKind> {
+        <EmailKind as Named>::ALL
+            .iter()
+            .copied()
+            .find(|k| k.event_type().as_str() == event_type)
+    }
+}
 
 /// Where an email stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -137,6 +165,18 @@ mod tests {
         assert_eq!(
             night.release(at(22, 0)),
             at(7, 0) + chrono::Duration::days(1)
+        );
+    }
+
+    #[test]
+    fn each_kind_of_news_has_one_webhook_event_and_back() {
+        for &kind in <EmailKind as Named>::ALL {
+            assert_eq!(EmailKind::of_event(kind.event_type().as_str()), Some(kind));
+        }
+        assert_eq!(EmailKind::of_event("reading.recorded"), None);
+        assert_eq!(
+            EmailKind::of_event("meeting.upcoming"),
+            Some(EmailKind::PreRead)
         );
     }
 

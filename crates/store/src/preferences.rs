@@ -23,6 +23,8 @@ pub struct Preferences {
     pub version: i64,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// Kinds of news muted on the webhook channel, comma-separated stable names.
+    pub webhook_off: String,
 }
 
 /// Someone's preferences, if they ever set any.
@@ -33,6 +35,27 @@ pub fn find(conn: &mut DbConnection, user_id: &str) -> StoreResult<Option<Prefer
         .first(conn)
         .optional()
         .map_err(StoreError::from)
+}
+
+/// Of `user_ids`, those who muted `kind` (a stable name) on the webhook channel.
+pub fn muting_webhooks(
+    conn: &mut DbConnection,
+    user_ids: &[&str],
+    kind: &str,
+) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String, String)> = notification_preferences::table
+        .filter(notification_preferences::user_id.eq_any(user_ids))
+        .filter(notification_preferences::webhook_off.ne(""))
+        .select((
+            notification_preferences::user_id,
+            notification_preferences::webhook_off,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, off)| off.split(',').any(|k| k == kind))
+        .map(|(user, _)| user)
+        .collect())
 }
 
 /// Stores `prefs` whole, creating the row the first time.

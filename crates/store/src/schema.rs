@@ -414,6 +414,7 @@ diesel::table! {
         quiet_until -> Nullable<Text>,
         version -> BigInt,
         updated_at -> Timestamp,
+        webhook_off -> Text,
     }
 }
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));

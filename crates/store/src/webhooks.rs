@@ -223,7 +223,7 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
 /// Stores `event` and queues a delivery to every active subscription that wants it (an event no
 /// one wants is not stored): owned by a
 /// member of the event's partnership whose account is active, for its type, and unfiltered or
-/// filtered to that partnership. Call it inside the transaction that made the change. Returns the deliveries.
+/// filtered to that partnership, unless its owner muted that kind of news for webhooks. Call it inside the transaction that made the change. Returns the deliveries.
 pub fn publish(
     conn: &mut DbConnection,
     event: &Event,
@@ -260,10 +260,19 @@ pub fn publish(
         .order((webhooks::created_at, webhooks::id))
         .select(Webhook::as_select())
         .load(conn)?;
-    let wanting: Vec<&Webhook> = candidates
+    let mut wanting: Vec<&Webhook> = candidates
         .iter()
         .filter(|h| h.wants(&event.event_type))
         .collect();
+    // News (reminders, invitations) its owner muted for webhooks does not go to their hooks.
+    if let Some(kind) = tandem_domain::email::EmailKind::of_event(&event.event_type)
+        && !wanting.is_empty()
+    {
+        use tandem_domain::names::Named;
+        let owners: Vec<&str> = wanting.iter().map(|h| h.owner_id.as_str()).collect();
+        let muting = crate::preferences::muting_webhooks(conn, &owners, kind.as_str())?;
+        wanting.retain(|h| !muting.contains(&h.owner_id));
+    }
     // The outbox holds what is to be delivered; an event nobody subscribed to is not kept (the
     // change log is the record of what changed).
     if wanting.is_empty() {

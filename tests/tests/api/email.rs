@@ -309,7 +309,7 @@ fn mailing_and_hooks(url: String) -> impl FnOnce(&mut Config) {
         c.webhooks.allow_http = true;
         c.webhooks.allow_private = true;
         c.webhooks.poll_ms = 25;
-        c.webhooks.due_scan_secs = 1;
+        c.webhooks.due_scan_secs = Some(1);
     }
 }
 
@@ -392,6 +392,72 @@ async fn a_meeting_23_hours_ahead_gets_one_pre_read_and_one_upcoming_event_even_
 }
 
 #[tokio::test]
+async fn news_muted_for_webhooks_reaches_none_of_the_owners_hooks_and_the_partners_still() {
+    let app = spawn_app_with(|c| {
+        c.webhooks.allow_http = true;
+        c.webhooks.allow_private = true;
+        c.webhooks.poll_ms = 25;
+    })
+    .await;
+    let (ada, grace, p) = pair(&app).await;
+    let (ada_hook, grace_hook) = (
+        tandem_tests::receiver::Receiver::start(200, &[]),
+        tandem_tests::receiver::Receiver::start(200, &[]),
+    );
+    for (who, hook) in [(&ada, &ada_hook), (&grace, &grace_hook)] {
+        let res = call(
+            &app,
+            Method::POST,
+            "/v1/webhooks",
+            who,
+            Some(json!({"url": hook.url, "events": ["meeting.scheduled", "meeting.cancelled"]})),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let prefs = ok(
+        &app,
+        Method::PUT,
+        "/v1/me/notifications",
+        &ada,
+        Some(json!({"webhook": {"meeting_invitation": false}})),
+    )
+    .await;
+    assert_eq!(prefs["webhook"]["meeting_invitation"], false);
+    assert_eq!(
+        prefs["email"]["meeting_invitation"], true,
+        "email untouched"
+    );
+
+    let m = schedule(&app, &grace, &p, "2027-03-19T08:00:00Z").await;
+    let id = m["id"].as_str().unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/meetings/{id}/cancel"),
+        &grace,
+        Some(json!({"reason": "Offsite"})),
+    )
+    .await;
+    let types = |hook: &tandem_tests::receiver::Receiver| -> Vec<String> {
+        hook.received()
+            .iter()
+            .map(|r| r.json()["type"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    grace_hook.wait_for(2).await;
+    assert_eq!(
+        types(&grace_hook),
+        ["meeting.scheduled", "meeting.cancelled"]
+    );
+    // Ada's cancellation was queued after the scheduling she muted: once it arrived, the muted
+    // one would have too.
+    ada_hook.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(types(&ada_hook), ["meeting.cancelled"]);
+}
+
+#[tokio::test]
 async fn cancelling_a_meeting_announces_meeting_cancelled_with_its_reason() {
     let app = spawn_app_with(|c| {
         c.webhooks.allow_http = true;
@@ -441,6 +507,9 @@ async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
         json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
                          "commitment_due": true, "fit_review_due": true, "refresh_due": true,
                          "reading_stale": true},
+               "webhook": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
+                           "commitment_due": true, "fit_review_due": true, "refresh_due": true,
+                           "reading_stale": true},
                "quiet_hours": null, "version": 0})
     );
     let res = app
@@ -454,6 +523,7 @@ async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
     let now: Value = res.json().await.unwrap();
     assert_eq!(now["email"]["pre_read"], false);
     assert_eq!(now["email"]["meeting_invitation"], true);
+    assert_eq!(now["webhook"]["pre_read"], true, "each channel on its own");
     assert_eq!(
         now["quiet_hours"],
         json!({"from": "22:00", "until": "07:00"})

@@ -18,7 +18,7 @@ fn local_delivery(config: &mut Config) {
     config.webhooks.poll_ms = 25;
     config.webhooks.retry_base_ms = 50;
     config.webhooks.max_attempts = 3;
-    config.webhooks.due_scan_secs = 1;
+    config.webhooks.due_scan_secs = Some(1);
 }
 
 async fn pair(app: &TestApp) -> (TestUser, TestUser, String) {

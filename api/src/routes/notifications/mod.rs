@@ -22,8 +22,9 @@ pub use params::PutPreferencesRequest;
 
 /// My notification preferences.
 ///
-/// Which kinds of email the caller gets (all on until turned off) and their quiet hours, in
-/// their own time zone: emails due then wait until the quiet hours end. Carries an ETag for
+/// Which kinds of news the caller gets by email and at their webhook subscriptions (all on
+/// until turned off) and their quiet hours, in their own time zone: emails due then wait until
+/// the quiet hours end. Carries an ETag for
 /// `If-Match` on `PUT`.
 #[utoipa::path(
     tag = "me",
@@ -52,7 +53,7 @@ pub async fn get_notification_preferences(
 
 /// Set my notification preferences.
 ///
-/// Replaces them whole: a kind left out of `email` is on, and no `quiet_hours` means none.
+/// Replaces them whole: a kind left out of `email` or `webhook` is on, and no `quiet_hours` means none.
 /// Send `If-Match` with the version read to be sure nothing changed meanwhile (an unsubscribe
 /// link, say): 412 when it did.
 #[utoipa::path(
@@ -74,12 +75,12 @@ pub async fn put_notification_preferences(
     caller: Caller,
     body: Json<PutPreferencesRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (email_off, quiet) = body.0.parse()?;
+    let wanted = body.0.parse()?;
     let expected = expected_version(&req)?;
     let actor = caller.actor(&state);
     let prefs = state
         .app
-        .write(move |tx| notifications::set_preferences(tx, &actor, email_off, quiet, expected))
+        .write(move |tx| notifications::set_preferences(tx, &actor, wanted, expected))
         .await?;
     Ok(tagged(
         StatusCode::OK,

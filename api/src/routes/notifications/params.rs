@@ -1,6 +1,7 @@
 //! What the notification endpoints accept.
 
 use serde::Deserialize;
+use tandem_app::notifications::Preferences;
 use tandem_domain::email::{EmailKind, QuietHours};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -12,21 +13,27 @@ use crate::http::problem::{ApiError, FieldError};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false},
+    "webhook": {"commitment_due": false},
     "quiet_hours": {"from": "22:00", "until": "07:00"}
 }))]
 pub struct PutPreferencesRequest {
     /// Each kind of email on (`true`) or off; a kind left out is on.
     #[serde(default)]
-    pub email: EmailChannelInput,
+    pub email: KindSwitchesInput,
+    /// Each kind of news on (`true`) or off for your webhook subscriptions (its event goes to
+    /// none of them: `pre_read` is `meeting.upcoming`, `meeting_invitation` is
+    /// `meeting.scheduled`, the others their namesakes); a kind left out is on.
+    #[serde(default)]
+    pub webhook: KindSwitchesInput,
     /// When emails wait, in your own time zone (`from` may be after `until`: across midnight).
     /// Absent or null: no quiet hours.
     pub quiet_hours: Option<QuietHoursInput>,
 }
 
-/// Each kind of email on or off.
+/// Each kind of news on or off on one channel; a kind left out is on.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EmailChannelInput {
+pub struct KindSwitchesInput {
     /// Meeting invitations and their updates (with the calendar part).
     pub meeting_invitation: Option<bool>,
     /// Meeting cancellations.
@@ -56,24 +63,18 @@ pub struct QuietHoursInput {
 }
 
 impl PutPreferencesRequest {
-    /// The kinds turned off and the quiet hours, or 422 naming each bad time.
-    pub fn parse(self) -> Result<(Vec<EmailKind>, Option<QuietHours>), ApiError> {
-        let e = &self.email;
-        let off = [
-            (EmailKind::MeetingInvitation, e.meeting_invitation),
-            (EmailKind::MeetingCancelled, e.meeting_cancelled),
-            (EmailKind::PreRead, e.pre_read),
-            (EmailKind::CommitmentDue, e.commitment_due),
-            (EmailKind::FitReviewDue, e.fit_review_due),
-            (EmailKind::RefreshDue, e.refresh_due),
-            (EmailKind::ReadingStale, e.reading_stale),
-        ]
-        .into_iter()
-        .filter(|(_, on)| *on == Some(false))
-        .map(|(kind, _)| kind)
-        .collect();
+    /// The preferences asked for, or 422 naming each bad time.
+    pub fn parse(self) -> Result<Preferences, ApiError> {
+        let email_off = self.email.off();
+        let webhook_off = self.webhook.off();
+        let wanted = |quiet| Preferences {
+            email_off,
+            webhook_off,
+            quiet,
+            version: 0,
+        };
         let Some(quiet) = self.quiet_hours else {
-            return Ok((off, None));
+            return Ok(wanted(None));
         };
         // Exactly `HH:MM`: chrono alone would also take `7:00`.
         let time = |field: &str, value: &str| {
@@ -89,10 +90,30 @@ impl PutPreferencesRequest {
                 })
         };
         match (time("from", &quiet.from), time("until", &quiet.until)) {
-            (Ok(from), Ok(until)) => Ok((off, Some(QuietHours { from, until }))),
+            (Ok(from), Ok(until)) => Ok(wanted(Some(QuietHours { from, until }))),
             (from, until) => Err(ApiError::Validation(
                 [from.err(), until.err()].into_iter().flatten().collect(),
             )),
         }
+    }
+}
+
+impl KindSwitchesInput {
+    /// The kinds turned off.
+    fn off(&self) -> Vec<EmailKind> {
+        let e = self;
+        [
+            (EmailKind::MeetingInvitation, e.meeting_invitation),
+            (EmailKind::MeetingCancelled, e.meeting_cancelled),
+            (EmailKind::PreRead, e.pre_read),
+            (EmailKind::CommitmentDue, e.commitment_due),
+            (EmailKind::FitReviewDue, e.fit_review_due),
+            (EmailKind::RefreshDue, e.refresh_due),
+            (EmailKind::ReadingStale, e.reading_stale),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on == Some(false))
+        .map(|(kind, _)| kind)
+        .collect()
     }
 }
