@@ -98,11 +98,16 @@ pub struct Config {
 /// Where email goes. Without `TANDEM_SMTP_URL` no email is queued or sent.
 #[derive(Debug, Clone, Args)]
 pub struct MailConfig {
-    /// The SMTP server: `smtp://user:pass@host:587?tls=required` (STARTTLS),
-    /// `smtps://user:pass@host:465` (implicit TLS), or `smtp://127.0.0.1:2525` (plain, for
-    /// development). Unset: email is off.
+    /// The SMTP server: `smtp://user:pass@host:587?tls=starttls` (STARTTLS, also spelled
+    /// `tls=required`; `tls=opportunistic` falls back to plain), `smtps://user:pass@host:465`
+    /// (implicit TLS), or `smtp://127.0.0.1:2525` (plain, for development). Unset: email is off.
     #[arg(long = "smtp-url", env = "TANDEM_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+
+    /// A PEM file of certificate authorities to trust for the SMTP server besides the system's
+    /// (a relay with a private CA).
+    #[arg(long = "smtp-ca-file", env = "TANDEM_SMTP_CA_FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
 
     /// The `From` of every email.
     #[arg(
@@ -150,6 +155,7 @@ impl Default for MailConfig {
     fn default() -> Self {
         MailConfig {
             smtp_url: None,
+            ca_file: None,
             from: "Tandem <tandem@localhost>".into(),
             public_url: None,
             poll_ms: 1000,
@@ -274,6 +280,7 @@ impl Config {
                 .as_ref()
                 .map(|url| tandem_app::MailSettings {
                     smtp_url: url.clone(),
+                    ca_file: self.mail.ca_file.clone(),
                     from: self.mail.from.clone(),
                     public_url: self
                         .mail

@@ -95,9 +95,11 @@ impl Default for Settings {
 /// Where email goes and what it says about where Tandem is.
 #[derive(Debug, Clone)]
 pub struct MailSettings {
-    /// The SMTP server, as lettre reads it: `smtp://[user:pass@]host[:port][?tls=required]`
-    /// (STARTTLS), `smtps://…` (implicit TLS), plain `smtp://host:port` for development.
+    /// The SMTP server: `smtp://[user:pass@]host[:port]?tls=starttls` (or `tls=required`;
+    /// `tls=opportunistic`), `smtps://…` (implicit TLS), plain `smtp://host:port` for development.
     pub smtp_url: String,
+    /// Extra certificate authorities (PEM) trusted for the SMTP server.
+    pub ca_file: Option<std::path::PathBuf>,
     /// The `From` mailbox, e.g. `Tandem <tandem@example.com>`.
     pub from: String,
     /// The base of links in emails, e.g. `https://tandem.example.com`.

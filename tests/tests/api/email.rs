@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_api::Config;
-use tandem_tests::smtp::{Mail, SmtpSink};
+use tandem_tests::smtp::{Mail, Security, SmtpSink};
 use tandem_tests::{TestApp, TestUser, call, ok, spawn_app, spawn_app_with};
 
 fn mailing(url: String) -> impl FnOnce(&mut Config) {
@@ -231,6 +231,60 @@ async fn an_smtp_server_that_is_down_gets_the_invitation_later_once() {
     )
     .await;
     assert_eq!(log["items"][0]["status"], "sent", "{log}");
+}
+
+#[tokio::test]
+async fn starttls_and_implicit_tls_carry_the_invitations_encrypted_to_a_verified_server() {
+    for security in [Security::StartTls, Security::Implicit] {
+        let smtp = SmtpSink::start_with(security).await;
+        let ca = smtp.ca_file();
+        let url = smtp.url();
+        let app = spawn_app_with(move |c| {
+            mailing(url)(c);
+            c.mail.ca_file = Some(ca);
+        })
+        .await;
+        let (ada, grace, p) = pair(&app).await;
+        schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+        let got = smtp.wait_for(2).await;
+        let mut to: Vec<String> = got.iter().map(to).collect();
+        to.sort();
+        let mut expected = vec![ada.email.clone(), grace.email.clone()];
+        expected.sort();
+        assert_eq!(to, expected, "{security:?}");
+        assert!(got.iter().all(|m| m.tls), "{security:?}: over TLS");
+    }
+}
+
+#[tokio::test]
+async fn a_tls_server_whose_certificate_is_not_trusted_gets_nothing_and_the_log_says_why() {
+    let smtp = SmtpSink::start_with(Security::StartTls).await;
+    // No CA file: the throwaway CA is in no trust store.
+    let app = spawn_app_with(mailing(smtp.url())).await;
+    let (ada, _grace, p) = pair(&app).await;
+    schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = ok(
+            &app,
+            Method::GET,
+            "/v1/me/notifications/deliveries",
+            &ada,
+            None,
+        )
+        .await;
+        if log["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["items"][0]["status"], "pending", "{log}");
+    let error = log["items"][0]["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains("certificate"), "{log}");
+    assert!(
+        smtp.received().is_empty(),
+        "nothing in the clear, nothing to an untrusted server"
+    );
 }
 
 #[tokio::test]

@@ -30,10 +30,7 @@ pub struct Mailer {
 impl Mailer {
     /// Reads `TANDEM_SMTP_URL`'s value and the `From` mailbox; an error says which is wrong.
     pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
-            .map_err(|e| format!("TANDEM_SMTP_URL: {e}"))?
-            .timeout(Some(TIMEOUT))
-            .build();
+        let transport = transport(settings)?;
         let from = settings
             .from
             .parse::<Mailbox>()
@@ -44,6 +41,54 @@ impl Mailer {
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
         })
     }
+}
+
+/// The SMTP transport `settings` describe. lettre reads the URL; `tls=starttls` (the name most
+/// providers document) is its `tls=required`, and a CA file replaces the TLS parameters with ones
+/// that also trust it, in the same mode.
+fn transport(settings: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let bad = |e: &dyn std::fmt::Display| format!("TANDEM_SMTP_URL: {e}");
+    let mut url = url::Url::parse(&settings.smtp_url).map_err(|e| bad(&e))?;
+    let mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_ascii_lowercase());
+    if mode.as_deref() == Some("starttls") {
+        let rest: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "tls")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(rest)
+            .append_pair("tls", "required");
+    }
+    let mut builder =
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str()).map_err(|e| bad(&e))?;
+    if let Some(path) = &settings.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("TANDEM_SMTP_CA_FILE {}: {e}", path.display()))?;
+        let ca = Certificate::from_pem(&pem)
+            .map_err(|e| format!("TANDEM_SMTP_CA_FILE {}: {e}", path.display()))?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let params = TlsParameters::builder(host)
+            .add_root_certificate(ca)
+            .build()
+            .map_err(|e| format!("TANDEM_SMTP_CA_FILE: {e}"))?;
+        builder = match (url.scheme(), mode.as_deref()) {
+            ("smtps", _) => builder.tls(Tls::Wrapper(params)),
+            (_, Some("required" | "starttls")) => builder.tls(Tls::Required(params)),
+            (_, Some("opportunistic")) => builder.tls(Tls::Opportunistic(params)),
+            _ => {
+                return Err(
+                    "TANDEM_SMTP_CA_FILE is set but TANDEM_SMTP_URL asks for no TLS".to_owned(),
+                );
+            }
+        };
+    }
+    Ok(builder.timeout(Some(TIMEOUT)).build())
 }
 
 /// Sends due emails until the task is dropped.
@@ -199,4 +244,55 @@ fn message(mailer: &Mailer, email: &Email) -> Result<Message, String> {
         }
     };
     built.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(url: &str, ca_file: Option<&str>) -> MailSettings {
+        MailSettings {
+            smtp_url: url.to_owned(),
+            ca_file: ca_file.map(Into::into),
+            from: "Tandem <tandem@example.com>".into(),
+            public_url: "https://tandem.example.com".into(),
+            poll_ms: 1000,
+            retry_base_ms: 1000,
+            max_attempts: 3,
+        }
+    }
+
+    #[test]
+    fn every_documented_spelling_of_the_smtp_url_is_accepted() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:secret@mail.example.com:587?tls=starttls",
+            "smtp://user:secret@mail.example.com:587?tls=STARTTLS",
+            "smtp://mail.example.com?tls=required",
+            "smtp://mail.example.com?tls=opportunistic",
+            "smtps://user:secret@mail.example.com:465",
+        ] {
+            assert!(transport(&settings(url, None)).is_ok(), "{url}");
+        }
+        let wrong = transport(&settings("smtp://mail.example.com?tls=sometimes", None));
+        assert!(wrong.is_err_and(|e| e.starts_with("TANDEM_SMTP_URL")));
+    }
+
+    #[test]
+    fn a_ca_file_needs_tls_and_must_be_readable_pem() {
+        let missing = transport(&settings(
+            "smtps://mail.example.com",
+            Some("/nonexistent/ca.pem"),
+        ));
+        assert!(missing.is_err_and(|e| e.contains("/nonexistent/ca.pem")));
+        let dir = std::env::temp_dir().join(format!("tandem-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let garbage = dir.join("garbage.pem");
+        std::fs::write(&garbage, "not a certificate").unwrap();
+        let unreadable = transport(&settings("smtps://mail.example.com", garbage.to_str()));
+        assert!(unreadable.is_err_and(|e| e.starts_with("TANDEM_SMTP_CA_FILE")));
+        let plain = transport(&settings("smtp://127.0.0.1:2525", garbage.to_str()));
+        assert!(plain.is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
