@@ -58,6 +58,8 @@ instants as in JSON (RFC 3339 UTC with `Z`), decimals with a dot, an empty cell 
 `?columns=a,b` selects and orders them. Text cells that begin with =, +, -, @, a tab or a carriage return get a leading `'` \
 so spreadsheets never evaluate them. `Accept: text/csv` on a JSON path answers 406 naming the `.csv` path"),
         (name = "sync", description = "Incremental sync for mirrors: a gap-free feed of creates, updates and tombstones; `updated_since` on every list"),
+        (name = "programmes", description = "Programmes of many pairs: each leader's matching profile (values, skills offered and sought, communication style), \
+            which only they and programme admins see"),
         (name = "admin", description = "Provisioning for HR systems: upsert people by their id, deactivate, list (admins only; never partnership contents)"),
         (name = "operations", description = "Health probes and the contract itself"),
     ),

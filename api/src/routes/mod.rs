@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod fit_reviews;
 pub mod goals;
 pub mod health;
+pub mod matching;
 pub mod me;
 pub mod meetings;
 pub mod milestones;
@@ -89,6 +90,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::get_notification_preferences)
                 .service(notifications::put_notification_preferences)
                 .service(notifications::unsubscribe)
+                .service(matching::get_matching_profile)
+                .service(matching::put_matching_profile)
                 .service(tokens::create_token)
                 .service(tokens::list_tokens)
                 .service(tokens::get_token)

@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod export;
 pub mod fit_reviews;
 pub mod goals;
+pub mod matching;
 pub mod meetings;
 pub mod notifications;
 pub mod partnerships;

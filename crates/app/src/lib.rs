@@ -21,6 +21,7 @@ pub mod goals;
 pub mod idempotency;
 pub mod identity;
 pub mod jobs;
+pub mod matching_profiles;
 pub mod meetings;
 pub mod metrics;
 pub mod milestones;

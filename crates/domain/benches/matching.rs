@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use tandem_domain::Named;
-use tandem_domain::matching::{Candidate, CommunicationStyle, Rules, Value, propose};
+use tandem_domain::matching::{Candidate, CommunicationStyle, LeadershipValue, Rules, propose};
 
 /// A varied, reproducible cohort: values, skills, styles, ten departments, four time zones and
 /// a reporting line every 25 members.
 fn cohort(n: usize) -> Vec<Candidate> {
-    let values = <Value as Named>::ALL;
+    let values = <LeadershipValue as Named>::ALL;
     let styles = <CommunicationStyle as Named>::ALL;
     let skills = [
         "pricing", "hiring", "sales", "ops", "finance", "product", "design",

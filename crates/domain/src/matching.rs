@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::Named;
 
-/// The documented vocabulary of values a leader may hold (a few at most, [`MAX_VALUES`]).
+/// The vocabulary of values a leader may hold, at most five: candour (saying what you see),
+/// ownership (outcomes, not tasks), curiosity, craft, service, courage, growth, balance (a
+/// sustainable pace), integrity (doing what you said), impact (measuring by results).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Value {
+pub enum LeadershipValue {
     /// Saying what you see, kindly and plainly.
     Candour,
     /// Owning outcomes, not just tasks.
@@ -38,7 +40,7 @@ pub enum Value {
     Impact,
 }
 
-named!(Value {
+named!(LeadershipValue {
     Candour => "candour",
     Ownership => "ownership",
     Curiosity => "curiosity",
@@ -110,7 +112,7 @@ pub struct Candidate {
     /// Display name, for the reasons.
     pub name: String,
     /// Values held.
-    pub values: BTreeSet<Value>,
+    pub values: BTreeSet<LeadershipValue>,
     /// Skills offered (normalised).
     pub offers: BTreeSet<String>,
     /// Skills sought (normalised).
@@ -465,12 +467,22 @@ mod tests {
     fn a_pair_scores_with_its_reasons_in_words() {
         let mut ada = person("ada");
         ada.name = "Ada".into();
-        ada.values = [Value::Candour, Value::Ownership, Value::Craft].into();
+        ada.values = [
+            LeadershipValue::Candour,
+            LeadershipValue::Ownership,
+            LeadershipValue::Craft,
+        ]
+        .into();
         ada.offers = ["pricing".to_owned()].into();
         ada.style = Some(CommunicationStyle::Direct);
         let mut bea = person("bea");
         bea.name = "Bea".into();
-        bea.values = [Value::Candour, Value::Ownership, Value::Growth].into();
+        bea.values = [
+            LeadershipValue::Candour,
+            LeadershipValue::Ownership,
+            LeadershipValue::Growth,
+        ]
+        .into();
         bea.seeks = ["pricing".to_owned(), "hiring".to_owned()].into();
         bea.style = Some(CommunicationStyle::Analytical);
         bea.utc_offset_minutes = 120;
@@ -508,8 +520,8 @@ mod tests {
     #[test]
     fn an_odd_cohort_leaves_one_out_with_the_reason_and_pins_hold() {
         let mut people: Vec<Candidate> = ["a", "b", "c"].into_iter().map(person).collect();
-        people[0].values = [Value::Craft].into();
-        people[1].values = [Value::Craft].into();
+        people[0].values = [LeadershipValue::Craft].into();
+        people[1].values = [LeadershipValue::Craft].into();
         let p = propose(&people, &Rules::default(), &[]);
         assert_eq!(p.pairs.len(), 1);
         assert_eq!((p.pairs[0].a.as_str(), p.pairs[0].b.as_str()), ("a", "b"));
@@ -568,7 +580,7 @@ mod tests {
 
     fn cohort() -> impl Strategy<Value = (Vec<Candidate>, Rules)> {
         let member = (
-            proptest::sample::subsequence(<Value as Named>::ALL.to_vec(), 0..4),
+            proptest::sample::subsequence(<LeadershipValue as Named>::ALL.to_vec(), 0..4),
             proptest::sample::subsequence(vec!["pricing", "hiring", "sales", "ops"], 0..3),
             proptest::sample::subsequence(vec!["pricing", "hiring", "sales", "ops"], 0..3),
             proptest::option::of(proptest::sample::select(

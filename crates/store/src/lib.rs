@@ -16,6 +16,7 @@ pub mod fit_reviews;
 pub mod goals;
 pub mod idempotency;
 pub mod identities;
+pub mod matching_profiles;
 pub mod meetings;
 pub mod metrics;
 pub mod partnerships;

@@ -407,6 +407,21 @@ diesel::table! {
 diesel::joinable!(emails -> users (user_id));
 
 diesel::table! {
+    matching_profiles (user_id) {
+        user_id -> Text,
+        held_values -> Text,
+        skills_offered -> Text,
+        skills_sought -> Text,
+        communication_style -> Nullable<Text>,
+        department -> Nullable<Text>,
+        level -> Nullable<Text>,
+        manager_id -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notification_preferences (user_id) {
         user_id -> Text,
         email_off -> Text,

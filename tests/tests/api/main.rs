@@ -17,6 +17,7 @@ mod identity;
 mod jwt;
 mod meetings;
 mod partnerships;
+mod programmes;
 mod readings;
 mod readme;
 mod reports;
