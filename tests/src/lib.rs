@@ -215,6 +215,12 @@ impl TestApp {
     /// Registers and signs in a new user with a unique email.
     pub async fn new_user(&self) -> TestUser {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        self.user_with_email(&email).await
+    }
+
+    /// Registers and signs in a user with `email` (one named in `admin_emails`, say).
+    pub async fn user_with_email(&self, email: &str) -> TestUser {
+        let email = email.to_owned();
         let password = "correct horse battery staple".to_owned();
         let user = self.register(&email, &password).await;
         let tokens = self.sign_in(&email, &password).await;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod changes;
 pub mod check_ins;
+pub mod cohorts;
 pub mod commitments;
 pub mod docs;
 pub mod export;
@@ -48,6 +49,7 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     auth::REFUSALS,
     calendar::REFUSALS,
     check_ins::REFUSALS,
+    cohorts::REFUSALS,
     commitments::REFUSALS,
     feeds::REFUSALS,
     fit_reviews::REFUSALS,
@@ -92,6 +94,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::unsubscribe)
                 .service(matching::get_matching_profile)
                 .service(matching::put_matching_profile)
+                .service(cohorts::create_cohort)
+                .service(cohorts::list_cohorts)
+                .service(cohorts::get_cohort)
+                .service(cohorts::add_cohort_members)
+                .service(cohorts::list_cohort_members)
+                .service(cohorts::list_my_cohorts)
+                .service(cohorts::opt_out_of_cohort)
                 .service(tokens::create_token)
                 .service(tokens::list_tokens)
                 .service(tokens::get_token)

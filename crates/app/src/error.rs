@@ -114,6 +114,8 @@ rules! {
         "More than 30 days before its due date a refresh needs `\"early\": true`.";
     RefreshDone => "refresh-done", Conflict, "You refreshed this cycle",
         "Each partner refreshes their goals once a cycle; it completes when both have.";
+    CohortMatched => "cohort-matched", Conflict, "The cohort is already matched",
+        "Members opt out of a cohort before its pairs are confirmed; afterwards they decline their invitation instead.";
 }
 
 /// One invalid input, located by JSON pointer (`/metric/target`) or parameter name.

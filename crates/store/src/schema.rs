@@ -407,6 +407,33 @@ diesel::table! {
 diesel::joinable!(emails -> users (user_id));
 
 diesel::table! {
+    cohorts (id) {
+        id -> Text,
+        name -> Text,
+        starts_on -> Date,
+        allow_same_department -> Bool,
+        created_by -> Text,
+        matched_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cohort_members (cohort_id, user_id) {
+        cohort_id -> Text,
+        user_id -> Text,
+        added_at -> Timestamp,
+        opted_out_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(cohort_members -> cohorts (cohort_id));
+diesel::joinable!(cohort_members -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(cohorts, cohort_members, users, matching_profiles);
+
+diesel::table! {
     matching_profiles (user_id) {
         user_id -> Text,
         held_values -> Text,

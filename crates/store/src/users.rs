@@ -197,6 +197,25 @@ pub fn update_profile(
     })
 }
 
+/// Of `ids` and `external_ids`, the active accounts that exist: (id, external id) pairs, so a
+/// bulk request can say which of its references name nobody.
+pub fn active_by_ids(
+    conn: &mut DbConnection,
+    ids: &[String],
+    external_ids: &[String],
+) -> StoreResult<Vec<(String, Option<String>)>> {
+    users::table
+        .filter(users::deactivated_at.is_null())
+        .filter(
+            users::id
+                .eq_any(ids)
+                .or(users::external_id.eq_any(external_ids)),
+        )
+        .select((users::id, users::external_id))
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
 /// Looks an account up by its provisioning id.
 pub fn find_by_external_id(
     conn: &mut DbConnection,

@@ -1,8 +1,253 @@
-//! Programmes: each leader's matching profile, which cohort matching pairs them on.
+//! Programmes: each leader's matching profile, which cohort matching pairs them on, and the
+//! cohorts admins gather leaders in.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
-use tandem_tests::{assert_problem, call, ok, pointers, spawn_app};
+use serde_json::{Value, json};
+use tandem_tests::{
+    TestApp, TestUser, assert_problem, assert_refused, call, ok, pointers, spawn_app,
+    spawn_app_with,
+};
+
+/// A server with one admin, who runs programmes.
+async fn programme() -> (TestApp, TestUser) {
+    let email = format!("hr-{}@example.com", uuid::Uuid::new_v4().simple());
+    let configured = email.clone();
+    let app = spawn_app_with(move |c| c.admin_emails = vec![configured]).await;
+    let admin = app.user_with_email(&email).await;
+    (app, admin)
+}
+
+async fn cohort(app: &TestApp, admin: &TestUser) -> String {
+    let res = call(
+        app,
+        Method::POST,
+        "/v1/admin/cohorts",
+        admin,
+        Some(json!({"name": "Spring 2027", "starts_on": "2027-03-01"})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn add(app: &TestApp, admin: &TestUser, cohort: &str, members: Value) -> Value {
+    ok(
+        app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{cohort}/members"),
+        admin,
+        Some(json!({ "members": members })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn admins_create_cohorts_and_add_members_in_bulk_by_user_or_provisioning_id() {
+    let (app, admin) = programme().await;
+    let ada = app.new_user().await;
+    let provisioned = ok(
+        &app,
+        Method::PUT,
+        "/v1/admin/users/hr-1001",
+        &admin,
+        Some(json!({"email": "grace@example.com", "display_name": "Grace Hopper", "time_zone": "America/New_York"})),
+    )
+    .await;
+    let c = cohort(&app, &admin).await;
+    let added = add(
+        &app,
+        &admin,
+        &c,
+        json!([{"user_id": ada.id}, {"external_id": "hr-1001"}, {"user_id": ada.id}]),
+    )
+    .await;
+    assert_eq!(added["added"], 2, "a repeated reference joins once");
+    assert_eq!(added["cohort"]["members"], 2);
+    let again = add(&app, &admin, &c, json!([{"external_id": "hr-1001"}])).await;
+    assert_eq!(again["added"], 0, "repeating a request is harmless");
+
+    let members = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}/members?limit=1"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(members["items"].as_array().unwrap().len(), 1);
+    let cursor = members["next_cursor"].as_str().expect("a second page");
+    let rest = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}/members?cursor={cursor}"),
+        &admin,
+        None,
+    )
+    .await;
+    let ids: Vec<&str> = members["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["items"].as_array().unwrap())
+        .map(|m| m["user_id"].as_str().unwrap())
+        .collect();
+    let mut expected = vec![ada.id.as_str(), provisioned["id"].as_str().unwrap()];
+    let mut got = ids.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+    assert_eq!(rest["items"][0]["opted_out_at"], json!(null));
+
+    let listed = ok(&app, Method::GET, "/v1/admin/cohorts", &admin, None).await;
+    assert_eq!(listed["items"][0]["id"], c.as_str());
+    assert_eq!(listed["items"][0]["members"], 2);
+    let one = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(one["name"], "Spring 2027");
+    assert_eq!(one["allow_same_department"], false);
+}
+
+#[tokio::test]
+async fn adding_members_is_all_or_none_and_names_each_bad_reference() {
+    let (app, admin) = programme().await;
+    let ada = app.new_user().await;
+    let c = cohort(&app, &admin).await;
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/members"),
+        &admin,
+        Some(json!({"members": [
+            {"user_id": ada.id},
+            {"user_id": uuid::Uuid::new_v4().to_string()},
+            {"external_id": "nobody"}
+        ]})),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        pointers(&problem),
+        vec!["#/members/1/user_id", "#/members/2/external_id"]
+    );
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/members"),
+        &admin,
+        Some(json!({"members": [{"user_id": ada.id, "external_id": "hr-1"}, {}]})),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), vec!["#/members/0", "#/members/1"]);
+    let one = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(one["members"], 0, "nothing half-written");
+}
+
+#[tokio::test]
+async fn members_see_their_cohorts_and_opt_out_while_strangers_get_404() {
+    let (app, admin) = programme().await;
+    let (ada, stranger) = (app.new_user().await, app.new_user().await);
+    let c = cohort(&app, &admin).await;
+    add(&app, &admin, &c, json!([{"user_id": ada.id}])).await;
+
+    let mine = ok(&app, Method::GET, "/v1/cohorts", &ada, None).await;
+    assert_eq!(mine["items"][0]["id"], c.as_str());
+    assert_eq!(mine["items"][0]["opted_out_at"], json!(null));
+    let theirs = ok(&app, Method::GET, "/v1/cohorts", &stranger, None).await;
+    assert_eq!(theirs["items"], json!([]));
+
+    let out = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/cohorts/{c}/opt-out"),
+        &ada,
+        None,
+    )
+    .await;
+    let when = out["opted_out_at"].as_str().expect("opted out").to_owned();
+    let again = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/cohorts/{c}/opt-out"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(
+        again["opted_out_at"],
+        when.as_str(),
+        "repeating is harmless"
+    );
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/cohorts/{c}/opt-out"),
+        &stranger,
+        None,
+    )
+    .await;
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+    let one = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (one["members"].clone(), one["opted_out"].clone()),
+        (json!(1), json!(1))
+    );
+}
+
+#[tokio::test]
+async fn only_admins_manage_cohorts() {
+    let (app, admin) = programme().await;
+    let ada = app.new_user().await;
+    let c = cohort(&app, &admin).await;
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/v1/admin/cohorts".to_owned(),
+            Some(json!({"name": "Mine", "starts_on": "2027-03-01"})),
+        ),
+        (Method::GET, "/v1/admin/cohorts".to_owned(), None),
+        (Method::GET, format!("/v1/admin/cohorts/{c}"), None),
+        (Method::GET, format!("/v1/admin/cohorts/{c}/members"), None),
+        (
+            Method::POST,
+            format!("/v1/admin/cohorts/{c}/members"),
+            Some(json!({"members": [{"user_id": ada.id}]})),
+        ),
+    ] {
+        let res = call(&app, method, &path, &ada, body).await;
+        assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
+    }
+    let res = call(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{}", uuid::Uuid::new_v4()),
+        &admin,
+        None,
+    )
+    .await;
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+}
 
 #[tokio::test]
 async fn a_matching_profile_starts_empty_and_is_replaced_whole_with_skills_normalised() {
@@ -34,7 +279,10 @@ async fn a_matching_profile_starts_empty_and_is_replaced_whole_with_skills_norma
     assert_eq!(res.status(), StatusCode::OK);
     let set: serde_json::Value = res.json().await.unwrap();
     assert_eq!(set["values"], json!(["candour", "ownership"]));
-    assert_eq!(set["skills_offered"], json!(["enterprise-sales", "pricing"]));
+    assert_eq!(
+        set["skills_offered"],
+        json!(["enterprise-sales", "pricing"])
+    );
     assert_eq!(set["department"], "Sales");
     assert_eq!(set["level"], json!(null), "blank is none");
     assert_eq!(set["version"], 1);

@@ -1,0 +1,262 @@
+//! Cohorts: admins gather a programme's leaders and add them in bulk; members see the cohorts
+//! they are in and may opt out until the cohort is matched. Admins see who is in a cohort, never
+//! what its pairs write.
+
+mod params;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use tandem_app::cohorts;
+
+use crate::auth::Caller;
+use crate::http::conditional::etag;
+use crate::http::extract::{Json, Query};
+use crate::http::list;
+use crate::http::problem::ApiError;
+use crate::routes::refusals;
+use crate::state::AppState;
+use crate::views::cohorts::{
+    CohortMemberView, CohortMembersAdded, CohortView, MyCohortView, MyCohorts,
+};
+pub use params::{AddCohortMembersRequest, CohortMemberRef, CreateCohortRequest, PageQuery};
+
+refusals! {
+    "create_cohort": [AdminOnly];
+    "list_cohorts": [AdminOnly];
+    "get_cohort": [AdminOnly];
+    "add_cohort_members": [AdminOnly];
+    "list_cohort_members": [AdminOnly];
+    "opt_out_of_cohort": [CohortMatched];
+}
+
+/// Create a cohort (admins only).
+///
+/// A cohort is the leaders of one programme, to be paired by matching. Add people with `POST
+/// /v1/admin/cohorts/{id}/members`.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "create_cohort",
+    security(("bearer" = [])),
+    request_body = CreateCohortRequest,
+    responses(
+        (status = 201, description = "Created", body = CohortView,
+            headers(("Location" = String, description = "The cohort"), ("ETag" = String, description = "Its version"))),
+    )
+)]
+#[post("/admin/cohorts")]
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Json(body): Json<CreateCohortRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, new) = (caller.actor(&state), body.into_new());
+    let created = state
+        .app
+        .write(move |tx| cohorts::create(tx, &actor, new))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/admin/cohorts/{}", created.cohort.id),
+        ))
+        .insert_header((header::ETAG, etag(created.cohort.version)))
+        .json(CohortView::from(&created)))
+}
+
+/// Every cohort, oldest first (admins only).
+///
+/// Each with its head count: members, and how many opted out.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "list_cohorts",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of cohorts", body = crate::http::list::Page<CohortView>,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+#[get("/admin/cohorts")]
+pub async fn list_cohorts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
+    let actor = caller.actor(&state);
+    let rows = state
+        .app
+        .read(move |tx| cohorts::list(tx, &actor, after, limit + 1))
+        .await?;
+    Ok(list::respond(
+        &req,
+        rows,
+        limit,
+        |s| (s.cohort.created_at, s.cohort.id.clone()),
+        |s| CohortView::from(&s),
+    ))
+}
+
+/// One cohort (admins only).
+///
+/// Its settings and head count.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "get_cohort",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort")),
+    responses(
+        (status = 200, description = "The cohort", body = CohortView,
+            headers(("ETag" = String, description = "Its version"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/admin/cohorts/{id}")]
+pub async fn get_cohort(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let actor = caller.actor(&state);
+    let found = state
+        .app
+        .read(move |tx| cohorts::get(tx, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(found.cohort.version)))
+        .json(CohortView::from(&found)))
+}
+
+/// Add people to a cohort (admins only).
+///
+/// By user id or provisioning id, up to 1,000 per request, all or none: if any reference names
+/// no active account, nothing is added and the 422 names each one (`#/members/3/external_id`).
+/// People already in the cohort stay as they are (an opt-out is not undone), so repeating a
+/// request is harmless.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "add_cohort_members",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort")),
+    request_body = AddCohortMembersRequest,
+    responses(
+        (status = 200, description = "Added", body = CohortMembersAdded),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/admin/cohorts/{id}/members")]
+pub async fn add_cohort_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    Json(body): Json<AddCohortMembersRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let refs = body.into_refs()?;
+    let actor = caller.actor(&state);
+    let (cohort, added) = state
+        .app
+        .write(move |tx| cohorts::add_members(tx, &actor, &id, &refs))
+        .await?;
+    Ok(HttpResponse::Ok().json(CohortMembersAdded {
+        added,
+        cohort: CohortView::from(&cohort),
+    }))
+}
+
+/// A cohort's members (admins only).
+///
+/// Who is in it, in the order they were added, with whether they opted out and whether their
+/// account is active. Never anything they wrote in a partnership.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "list_cohort_members",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort"), PageQuery),
+    responses(
+        (status = 200, description = "A page of members", body = crate::http::list::Page<CohortMemberView>,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/admin/cohorts/{id}/members")]
+pub async fn list_cohort_members(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
+    let actor = caller.actor(&state);
+    let rows = state
+        .app
+        .read(move |tx| cohorts::members(tx, &actor, &id, after, limit + 1))
+        .await?;
+    Ok(list::respond(
+        &req,
+        rows,
+        limit,
+        |m| (m.membership.added_at, m.membership.user_id.clone()),
+        CohortMemberView::from,
+    ))
+}
+
+/// The cohorts I am in.
+///
+/// Every cohort an admin added the caller to, oldest first, with when they were added and
+/// whether they opted out.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "list_my_cohorts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's cohorts", body = MyCohorts),
+    )
+)]
+#[get("/cohorts")]
+pub async fn list_my_cohorts(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.actor(&state);
+    let rows = state.app.read(move |tx| cohorts::mine(tx, &actor)).await?;
+    Ok(HttpResponse::Ok().json(MyCohorts {
+        items: rows.into_iter().map(MyCohortView::from).collect(),
+    }))
+}
+
+/// Opt out of a cohort.
+///
+/// The caller will not be matched in it. Possible until its pairs are confirmed (409
+/// `cohort-matched` after: decline the invitation instead); repeating it is harmless. A cohort
+/// the caller is not in is 404.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "opt_out_of_cohort",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort")),
+    responses(
+        (status = 200, description = "Opted out", body = MyCohortView),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/cohorts/{id}/opt-out")]
+pub async fn opt_out_of_cohort(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let actor = caller.actor(&state);
+    let row = state
+        .app
+        .write(move |tx| cohorts::opt_out(tx, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(MyCohortView::from(row)))
+}
