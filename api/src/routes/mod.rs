@@ -23,6 +23,7 @@ pub mod milestones;
 pub mod notifications;
 pub mod partnerships;
 pub mod progress;
+pub mod proposals;
 pub mod readings;
 pub mod refresh;
 pub mod reports;
@@ -59,6 +60,7 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     milestones::REFUSALS,
     partnerships::REFUSALS,
     progress::REFUSALS,
+    proposals::REFUSALS,
     readings::REFUSALS,
     refresh::REFUSALS,
     reports::REFUSALS,
@@ -101,6 +103,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cohorts::list_cohort_members)
                 .service(cohorts::list_my_cohorts)
                 .service(cohorts::opt_out_of_cohort)
+                .service(proposals::create_proposal)
+                .service(proposals::get_proposal)
+                .service(proposals::update_proposal)
+                .service(proposals::confirm_proposal)
                 .service(tokens::create_token)
                 .service(tokens::list_tokens)
                 .service(tokens::get_token)

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod partnerships;
 pub mod progress;
+pub mod proposals;
 pub mod readings;
 pub mod refresh;
 pub mod tokens;

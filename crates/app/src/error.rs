@@ -115,7 +115,11 @@ rules! {
     RefreshDone => "refresh-done", Conflict, "You refreshed this cycle",
         "Each partner refreshes their goals once a cycle; it completes when both have.";
     CohortMatched => "cohort-matched", Conflict, "The cohort is already matched",
-        "Members opt out of a cohort before its pairs are confirmed; afterwards they decline their invitation instead.";
+        "Members opt out of a cohort before its pairs are confirmed; afterwards they decline their invitation instead. A matched cohort takes no new proposal.";
+    ProposalStale => "proposal-stale", Conflict, "The proposal no longer fits its cohort",
+        "Someone in a proposed pair opted out, was deactivated or partnered meanwhile; compute a new proposal.";
+    PairForbidden => "pair-forbidden", Unprocessable, "This pair may never be proposed",
+        "A pinned pair breaks a hard constraint: one department (unless the cohort allows it), a manager and their report, or partners now or in the last two cohorts.";
 }
 
 /// One invalid input, located by JSON pointer (`/metric/target`) or parameter name.

@@ -29,6 +29,7 @@ pub mod milestones;
 pub mod notifications;
 pub mod partnerships;
 pub mod progress;
+pub mod proposals;
 pub mod readings;
 pub mod refresh;
 pub mod reports;

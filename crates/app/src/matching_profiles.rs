@@ -99,7 +99,8 @@ pub fn set_mine(
     Ok(next)
 }
 
-fn from_stored(p: MatchingProfile) -> Profile {
+/// The profile a stored row holds.
+pub(crate) fn from_stored(p: MatchingProfile) -> Profile {
     let list = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
     Profile {
         values: list(&p.held_values)

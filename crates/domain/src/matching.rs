@@ -153,6 +153,22 @@ named!(Forbidden {
     RecentPartners => "recent_partners",
 });
 
+/// Where a proposed pairing stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Computed; admins may pin pairs and recompute the rest, then confirm.
+    Draft,
+    /// Confirmed: each pair got an invitation, and the cohort is matched.
+    Confirmed,
+}
+
+named!(ProposalStatus {
+    Draft => "draft",
+    Confirmed => "confirmed",
+});
+
 /// A pair's score and the reasons for it, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Score {

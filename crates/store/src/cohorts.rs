@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::schema::{cohort_members, cohorts, users};
+use crate::schema::{cohort_members, cohort_proposals, cohorts, users};
 use crate::{DbConnection, StoreError, StoreResult};
 
 /// A cohort as stored.
@@ -58,6 +58,82 @@ pub struct Member {
     pub external_id: Option<String>,
     /// Whether the account is deactivated.
     pub deactivated: bool,
+    /// Their account's time zone.
+    pub time_zone: String,
+}
+
+/// A proposed pairing as stored (pairs and unmatched as JSON documents the application writes).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = cohort_proposals)]
+#[diesel(treat_none_as_null = true)]
+pub struct StoredProposal {
+    /// Id.
+    pub id: String,
+    /// The cohort.
+    pub cohort_id: String,
+    /// `draft` or `confirmed`.
+    pub status: String,
+    /// The pairs, JSON.
+    pub pairs: String,
+    /// Who stayed unmatched and why, JSON.
+    pub unmatched: String,
+    /// The pairs' summed score.
+    pub total_score: i64,
+    /// Version.
+    pub version: i64,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+    /// When it was confirmed.
+    pub confirmed_at: Option<NaiveDateTime>,
+}
+
+/// Stores a new proposal.
+pub fn insert_proposal(conn: &mut DbConnection, p: &StoredProposal) -> StoreResult<()> {
+    diesel::insert_into(cohort_proposals::table)
+        .values(p)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Saves a changed proposal.
+pub fn save_proposal(conn: &mut DbConnection, p: &StoredProposal) -> StoreResult<()> {
+    diesel::update(cohort_proposals::table.find(&p.id))
+        .set(p)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A cohort's proposal.
+pub fn find_proposal(
+    conn: &mut DbConnection,
+    cohort_id: &str,
+    id: &str,
+) -> StoreResult<StoredProposal> {
+    cohort_proposals::table
+        .find(id)
+        .filter(cohort_proposals::cohort_id.eq(cohort_id))
+        .select(StoredProposal::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The confirmed proposals of the `n` cohorts matched most recently besides `except`.
+pub fn recent_confirmed(
+    conn: &mut DbConnection,
+    except: &str,
+    n: i64,
+) -> StoreResult<Vec<StoredProposal>> {
+    cohort_proposals::table
+        .filter(cohort_proposals::status.eq("confirmed"))
+        .filter(cohort_proposals::cohort_id.ne(except))
+        .order(cohort_proposals::confirmed_at.desc())
+        .limit(n)
+        .select(StoredProposal::as_select())
+        .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// Stores a new cohort.
@@ -170,6 +246,7 @@ pub fn members(
             users::email,
             users::external_id,
             users::deactivated_at.is_not_null(),
+            users::time_zone,
         ))
         .into_boxed();
     if let Some((at, id)) = after {
@@ -179,16 +256,18 @@ pub fn members(
                 .and(cohort_members::user_id.gt(id))),
         );
     }
-    let rows: Vec<(Membership, String, String, Option<String>, bool)> = query.load(conn)?;
+    type Row = (Membership, String, String, Option<String>, bool, String);
+    let rows: Vec<Row> = query.load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(membership, display_name, email, external_id, deactivated)| Member {
+            |(membership, display_name, email, external_id, deactivated, time_zone)| Member {
                 membership,
                 display_name,
                 email,
                 external_id,
                 deactivated,
+                time_zone,
             },
         )
         .collect())

@@ -245,6 +245,47 @@ pub fn active_goal_counts(
         .map_err(StoreError::from)
 }
 
+/// Pairs among `members` (id, email) who share a live partnership (invited, active or paused;
+/// an invitation counts from when it is sent), each as two ids.
+pub fn live_pairs_among(
+    conn: &mut DbConnection,
+    members: &[(String, String)],
+) -> StoreResult<Vec<(String, String)>> {
+    use tandem_domain::partnership::PartnershipStatus;
+    let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
+    let emails: Vec<&str> = members.iter().map(|(_, e)| e.as_str()).collect();
+    let rows: Vec<(String, Option<String>, String)> = partnerships::table
+        .filter(partnerships::inviter_id.eq_any(&ids))
+        .filter(
+            partnerships::invitee_id
+                .eq_any(&ids)
+                .or(partnerships::invitee_email.eq_any(&emails)),
+        )
+        .filter(partnerships::status.eq_any([
+            Name::of(PartnershipStatus::Invited),
+            Name::of(PartnershipStatus::Active),
+            Name::of(PartnershipStatus::Paused),
+        ]))
+        .select((
+            partnerships::inviter_id,
+            partnerships::invitee_id,
+            partnerships::invitee_email,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(a, b, email)| {
+            let b = b.or_else(|| {
+                members
+                    .iter()
+                    .find(|(_, e)| *e == email)
+                    .map(|(id, _)| id.clone())
+            })?;
+            Some((a, b))
+        })
+        .collect())
+}
+
 /// Serialises rule checks that count rows (such as the 5-active-goal limit) per partnership,
 /// until the transaction ends.
 pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {

@@ -429,9 +429,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cohort_proposals (id) {
+        id -> Text,
+        cohort_id -> Text,
+        status -> Text,
+        pairs -> Text,
+        unmatched -> Text,
+        total_score -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(cohort_proposals -> cohorts (cohort_id));
 diesel::joinable!(cohort_members -> cohorts (cohort_id));
 diesel::joinable!(cohort_members -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(cohorts, cohort_members, users, matching_profiles);
+diesel::allow_tables_to_appear_in_same_query!(
+    cohorts,
+    cohort_members,
+    cohort_proposals,
+    users,
+    matching_profiles,
+);
 
 diesel::table! {
     matching_profiles (user_id) {

@@ -365,3 +365,375 @@ async fn a_matching_profile_needs_a_sign_in() {
         .unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED).await;
 }
+
+async fn profile(app: &TestApp, who: &TestUser, body: Value) {
+    ok(app, Method::PUT, "/v1/me/matching-profile", who, Some(body)).await;
+}
+
+/// Four leaders whose best pairing is Ada with Bea (shared values, Ada offers what Bea seeks)
+/// and Dee with Eve, all in one time zone; Ada and Eve share a department, as do Bea and Dee.
+async fn four(app: &TestApp) -> [TestUser; 4] {
+    let people = [
+        app.new_user().await,
+        app.new_user().await,
+        app.new_user().await,
+        app.new_user().await,
+    ];
+    let bodies = [
+        json!({"values": ["candour", "ownership"], "skills_offered": ["Pricing"], "department": "Sales"}),
+        json!({"values": ["candour", "ownership"], "skills_sought": ["pricing"], "department": "Ops"}),
+        json!({"values": ["craft"], "department": "Ops"}),
+        json!({"values": ["craft"], "department": "Sales"}),
+    ];
+    for (who, body) in people.iter().zip(bodies) {
+        profile(app, who, body).await;
+    }
+    people
+}
+
+fn pairs_of(proposal: &Value) -> Vec<Vec<String>> {
+    let mut pairs: Vec<Vec<String>> = proposal["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut ids: Vec<String> = p["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["user_id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+fn pair(a: &TestUser, b: &TestUser) -> Vec<String> {
+    let mut ids = vec![a.id.clone(), b.id.clone()];
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_proposal_pairs_opted_in_members_with_reasons_and_confirming_invites_each_pair() {
+    let (app, admin) = programme().await;
+    let [ada, bea, dee, eve] = four(&app).await;
+    let cy = app.new_user().await;
+    profile(
+        &app,
+        &cy,
+        json!({"values": ["candour", "ownership"], "skills_sought": ["pricing"]}),
+    )
+    .await;
+    let c = cohort(&app, &admin).await;
+    let everyone: Vec<Value> = [&ada, &bea, &cy, &dee, &eve]
+        .iter()
+        .map(|u| json!({"user_id": u.id}))
+        .collect();
+    add(&app, &admin, &c, json!(everyone)).await;
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/cohorts/{c}/opt-out"),
+        &cy,
+        None,
+    )
+    .await;
+
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let proposal: Value = res.json().await.unwrap();
+    assert_eq!(pairs_of(&proposal), {
+        let mut expected = vec![pair(&ada, &bea), pair(&dee, &eve)];
+        expected.sort();
+        expected
+    });
+    assert_eq!(
+        proposal["unmatched"],
+        json!([]),
+        "Cy opted out: not matched at all"
+    );
+    let ada_bea = proposal["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["score"] == 16)
+        .expect("Ada and Bea score 3 x 2 values + 2 for pricing + 8 h overlap");
+    let reasons: Vec<&str> = ada_bea["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&"shared values: candour, ownership"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("offers pricing, which")),
+        "{reasons:?}"
+    );
+    assert_eq!(proposal["total_score"], 16 + 11);
+    // The same members give the same proposal.
+    let again = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(pairs_of(&again), pairs_of(&proposal));
+
+    let pid = proposal["id"].as_str().unwrap();
+    let confirmed = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(confirmed["status"], "confirmed");
+    for p in confirmed["pairs"].as_array().unwrap() {
+        let partnership = p["partnership_id"]
+            .as_str()
+            .expect("an invitation per pair");
+        // The second member accepts it as any invitation.
+        let invitee = [&ada, &bea, &dee, &eve]
+            .into_iter()
+            .find(|u| u.id == p["members"][1]["user_id"].as_str().unwrap())
+            .unwrap();
+        let accepted = ok(
+            &app,
+            Method::POST,
+            &format!("/v1/partnerships/{partnership}/accept"),
+            invitee,
+            None,
+        )
+        .await;
+        assert_eq!(accepted["status"], "active");
+    }
+    let one = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}"),
+        &admin,
+        None,
+    )
+    .await;
+    assert!(one["matched_at"].as_str().is_some());
+    // Matched: no more opting out, no other proposal.
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/cohorts/{c}/opt-out"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_refused(res, StatusCode::CONFLICT, "cohort-matched").await;
+    let other = again["id"].as_str().unwrap();
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals/{other}/confirm"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_refused(res, StatusCode::CONFLICT, "cohort-matched").await;
+}
+
+#[tokio::test]
+async fn one_department_is_never_paired_unless_allowed_and_the_odd_one_out_is_told_why() {
+    let (app, admin) = programme().await;
+    let people = [
+        app.new_user().await,
+        app.new_user().await,
+        app.new_user().await,
+    ];
+    for who in &people {
+        profile(&app, who, json!({"department": "Sales"})).await;
+    }
+    let members: Vec<Value> = people.iter().map(|u| json!({"user_id": u.id})).collect();
+    let strict = cohort(&app, &admin).await;
+    add(&app, &admin, &strict, json!(members)).await;
+    let p = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{strict}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(p["pairs"], json!([]));
+    assert_eq!(p["unmatched"].as_array().unwrap().len(), 3);
+    assert!(
+        p["unmatched"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no eligible partner")
+    );
+
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/admin/cohorts",
+        &admin,
+        Some(json!({"name": "Sales leaders", "starts_on": "2027-03-01", "allow_same_department": true})),
+    )
+    .await;
+    let open: Value = res.json().await.unwrap();
+    let open = open["id"].as_str().unwrap();
+    add(&app, &admin, open, json!(members)).await;
+    let p = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{open}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(p["pairs"].as_array().unwrap().len(), 1);
+    assert_eq!(p["unmatched"].as_array().unwrap().len(), 1);
+    assert!(
+        p["unmatched"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("odd number")
+    );
+}
+
+#[tokio::test]
+async fn pinned_pairs_are_kept_the_rest_recomputed_and_forbidden_pins_refused() {
+    let (app, admin) = programme().await;
+    let [ada, bea, dee, eve] = four(&app).await;
+    let c = cohort(&app, &admin).await;
+    let members: Vec<Value> = [&ada, &bea, &dee, &eve]
+        .iter()
+        .map(|u| json!({"user_id": u.id}))
+        .collect();
+    add(&app, &admin, &c, json!(members)).await;
+    let proposal = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    let pid = proposal["id"].as_str().unwrap();
+    let path = format!("/v1/admin/cohorts/{c}/proposals/{pid}");
+
+    let swapped = ok(
+        &app,
+        Method::PATCH,
+        &path,
+        &admin,
+        Some(json!({"pins": [{"members": [ada.id, dee.id]}]})),
+    )
+    .await;
+    assert_eq!(swapped["pairs"][0]["pinned"], true);
+    assert_eq!(pairs_of(&swapped), {
+        let mut expected = vec![pair(&ada, &dee), pair(&bea, &eve)];
+        expected.sort();
+        expected
+    });
+    assert_eq!(swapped["version"], 2);
+
+    let res = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &admin,
+        Some(json!({"pins": [{"members": [ada.id, eve.id]}]})),
+    )
+    .await;
+    assert_refused(res, StatusCode::UNPROCESSABLE_ENTITY, "pair-forbidden").await;
+    let stranger = app.new_user().await;
+    let res = call(
+        &app,
+        Method::PATCH,
+        &path,
+        &admin,
+        Some(json!({"pins": [{"members": [ada.id, stranger.id]}, {"members": [ada.id, bea.id]}]})),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        pointers(&problem),
+        vec!["#/pins/0/members/1", "#/pins/1/members/0"]
+    );
+    let kept = ok(&app, Method::GET, &path, &admin, None).await;
+    assert_eq!(kept["version"], 2, "refused pins change nothing");
+}
+
+#[tokio::test]
+async fn admins_who_paired_a_cohort_still_get_404_on_its_pairs_goals() {
+    let (app, admin) = programme().await;
+    let [ada, bea, _dee, _eve] = four(&app).await;
+    let c = cohort(&app, &admin).await;
+    add(
+        &app,
+        &admin,
+        &c,
+        json!([{"user_id": ada.id}, {"user_id": bea.id}]),
+    )
+    .await;
+    let proposal = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    let pid = proposal["id"].as_str().unwrap();
+    let confirmed = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
+        &admin,
+        None,
+    )
+    .await;
+    let partnership = confirmed["pairs"][0]["partnership_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invitee = if confirmed["pairs"][0]["members"][1]["user_id"] == ada.id.as_str() {
+        &ada
+    } else {
+        &bea
+    };
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/partnerships/{partnership}/accept"),
+        invitee,
+        None,
+    )
+    .await;
+    let goal = app
+        .active_goal(invitee, &partnership, "Grow pipeline")
+        .await;
+    for path in [
+        format!("/v1/goals/{goal}"),
+        format!("/v1/partnerships/{partnership}"),
+        format!("/v1/partnerships/{partnership}/goals"),
+    ] {
+        let res = call(&app, Method::GET, &path, &admin, None).await;
+        assert_problem(res, StatusCode::NOT_FOUND).await;
+    }
+}
