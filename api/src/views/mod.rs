@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod changes;
 pub mod check_ins;
+pub mod cohort_reports;
 pub mod cohorts;
 pub mod commitments;
 pub mod export;

@@ -239,6 +239,8 @@ pub struct Provision {
     pub time_zone: String,
     /// `Some(false)` deactivates, `Some(true)` reactivates.
     pub active: Option<bool>,
+    /// Where they sit, for cohort matching; each part left as it is when `None`.
+    pub placement: crate::matching_profiles::Placement,
 }
 
 /// Ends every credential of a deactivated account: sessions and access tokens.
@@ -340,6 +342,7 @@ pub fn provision(
     if user.deactivated_at.is_some() {
         end_credentials(tx, &user)?;
     }
+    crate::matching_profiles::place(tx, &user.id.to_string(), &person.placement)?;
     Ok((created, user))
 }
 

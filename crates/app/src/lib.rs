@@ -12,6 +12,7 @@
 pub mod actor;
 pub mod changes;
 pub mod check_ins;
+pub mod cohort_reports;
 pub mod cohorts;
 pub mod commitments;
 pub mod error;

@@ -49,6 +49,82 @@ pub struct ProfileEdit {
     pub level: Option<String>,
 }
 
+/// Where provisioning says someone sits: each part set when `Some` (an empty text clears it),
+/// left as it is when `None`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Placement {
+    /// Department.
+    pub department: Option<String>,
+    /// Level.
+    pub level: Option<String>,
+    /// Their manager's provisioning id.
+    pub manager_external_id: Option<String>,
+}
+
+impl Placement {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.department.is_none() && self.level.is_none() && self.manager_external_id.is_none()
+    }
+}
+
+/// Applies provisioning's `placement` to `user_id`'s profile (inside provisioning's own
+/// transaction). A manager must be another provisioned, active person (422 naming
+/// `manager_external_id` otherwise).
+pub fn place(tx: &mut Tx<'_>, user_id: &str, placement: &Placement) -> AppResult<()> {
+    if placement.is_empty() {
+        return Ok(());
+    }
+    let mut profile = profile_of(tx, user_id)?;
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    if let Some(d) = &placement.department {
+        profile.department = text(d);
+    }
+    if let Some(l) = &placement.level {
+        profile.level = text(l);
+    }
+    if let Some(m) = &placement.manager_external_id {
+        profile.manager_id = if m.trim().is_empty() {
+            None
+        } else {
+            let manager = tandem_store::users::find_by_external_id(tx.conn, m)?
+                .filter(|u| u.deactivated_at.is_none())
+                .ok_or_else(|| {
+                    AppError::field(
+                        "manager_external_id",
+                        "unknown_user",
+                        "no active provisioned person has this id",
+                    )
+                })?;
+            let manager_id = manager.id.to_string();
+            if manager_id == user_id {
+                return Err(AppError::field(
+                    "manager_external_id",
+                    "self",
+                    "nobody is their own manager",
+                ));
+            }
+            Some(manager_id)
+        };
+    }
+    profile.version += 1;
+    profile.updated_at = Some(tx.now());
+    matching_profiles::save(tx.conn, &to_stored(user_id, &profile)?)?;
+    Ok(())
+}
+
+/// Someone's profile, for an admin running a programme (404 for an unknown provisioning id).
+pub fn of_provisioned(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    external_id: &str,
+) -> AppResult<(Profile, String)> {
+    actor.require_admin()?;
+    let user = tandem_store::users::find_by_external_id(tx.conn, external_id)?
+        .ok_or(AppError::NotFound)?;
+    Ok((profile_of(tx, &user.id.to_string())?, user.time_zone))
+}
+
 /// Someone's profile; empty until it is set.
 pub fn profile_of(tx: &mut Tx<'_>, user_id: &str) -> AppResult<Profile> {
     Ok(matching_profiles::find(tx.conn, user_id)?

@@ -9,6 +9,7 @@ pub mod access_tokens;
 pub mod backend;
 pub mod changes;
 pub mod check_ins;
+pub mod cohort_reports;
 pub mod cohorts;
 pub mod commitments;
 pub mod emails;

@@ -737,3 +737,206 @@ async fn admins_who_paired_a_cohort_still_get_404_on_its_pairs_goals() {
         assert_problem(res, StatusCode::NOT_FOUND).await;
     }
 }
+
+#[tokio::test]
+async fn provisioning_places_people_and_a_manager_is_never_paired_with_their_report() {
+    let (app, admin) = programme().await;
+    let put = |id: &'static str, body: Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            call(
+                app,
+                Method::PUT,
+                &format!("/v1/admin/users/{id}"),
+                admin,
+                Some(body),
+            )
+            .await
+        }
+    };
+    let res = put(
+        "hr-boss",
+        json!({"email": "boss@example.com", "display_name": "Boss", "time_zone": "Europe/London"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let boss: Value = res.json().await.unwrap();
+    let res = put(
+        "hr-ada",
+        json!({"email": "ada.l@example.com", "display_name": "Ada", "time_zone": "Europe/London",
+        "department": " Sales ", "level": "Director", "manager_external_id": "hr-boss"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let placed = ok(
+        &app,
+        Method::GET,
+        "/v1/admin/users/hr-ada/matching-profile",
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(placed["department"], "Sales");
+    assert_eq!(placed["level"], "Director");
+    assert_eq!(placed["manager_id"], boss["id"]);
+
+    let res = put(
+        "hr-new",
+        json!({"email": "new@example.com", "display_name": "New", "time_zone": "Europe/London",
+        "manager_external_id": "hr-nobody"}),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), vec!["#/manager_external_id"]);
+    let res = call(&app, Method::GET, "/v1/admin/users/hr-new", &admin, None).await;
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+
+    let someone = app.new_user().await;
+    let res = call(
+        &app,
+        Method::GET,
+        "/v1/admin/users/hr-ada/matching-profile",
+        &someone,
+        None,
+    )
+    .await;
+    assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
+
+    let c = cohort(&app, &admin).await;
+    add(
+        &app,
+        &admin,
+        &c,
+        json!([{"external_id": "hr-boss"}, {"external_id": "hr-ada"}]),
+    )
+    .await;
+    let p = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(p["pairs"], json!([]), "a manager and their report: never");
+    assert_eq!(p["unmatched"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_programme_report_is_aggregates_only_and_withholds_figures_about_fewer_than_five() {
+    let (app, admin) = programme().await;
+    let [ada, bea, dee, eve] = four(&app).await;
+    let c = cohort(&app, &admin).await;
+    let members: Vec<Value> = [&ada, &bea, &dee, &eve]
+        .iter()
+        .map(|u| json!({"user_id": u.id}))
+        .collect();
+    add(&app, &admin, &c, json!(members)).await;
+    let proposal = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    let pid = proposal["id"].as_str().unwrap();
+    let confirmed = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
+        &admin,
+        None,
+    )
+    .await;
+    // One pair accepts and sets a goal whose title must never show in the report.
+    let first = &confirmed["pairs"][0];
+    let partnership = first["partnership_id"].as_str().unwrap().to_owned();
+    let invitee = [&ada, &bea, &dee, &eve]
+        .into_iter()
+        .find(|u| u.id == first["members"][1]["user_id"].as_str().unwrap())
+        .unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/partnerships/{partnership}/accept"),
+        invitee,
+        None,
+    )
+    .await;
+    app.active_goal(invitee, &partnership, "Secret expansion plan")
+        .await;
+
+    let res = call(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}/report"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("Secret expansion plan"), "no goal titles");
+    for who in [&ada, &bea, &dee, &eve] {
+        assert!(
+            !text.contains(&who.id) && !text.contains(&who.email),
+            "no people"
+        );
+    }
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["matched"], true);
+    // Four people: every per-status figure that stands for anyone is withheld, and said so.
+    assert_eq!(report["members"], json!(null));
+    assert_eq!(report["pairs_by_status"]["active"], json!(null));
+    assert_eq!(report["pairs_by_status"]["invited"], json!(null));
+    assert_eq!(report["goals_by_status"]["active"], json!(null));
+    assert_eq!(
+        report["pairs_by_status"]["ended"], 0,
+        "a zero singles out nobody"
+    );
+    let suppressed: Vec<&str> = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for pointer in [
+        "/members",
+        "/pairs_by_status/active",
+        "/pairs_by_status/invited",
+        "/goals_by_status/active",
+    ] {
+        assert!(suppressed.contains(&pointer), "{pointer} in {suppressed:?}");
+    }
+
+    // Six more members make the membership figures publishable.
+    let mut more = Vec::new();
+    for _ in 0..6 {
+        more.push(json!({"user_id": app.new_user().await.id}));
+    }
+    let big = cohort(&app, &admin).await;
+    add(&app, &admin, &big, json!(more)).await;
+    let report = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{big}/report"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(report["members"], 6);
+    assert_eq!(report["opted_out"], 0);
+    assert_eq!(report["matched"], false);
+
+    let res = call(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}/report"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
+}

@@ -22,6 +22,7 @@ pub use params::{ListUsersQuery, ProvisionUserRequest};
 
 refusals! {
     "provision_user": [AdminOnly, EmailTaken];
+    "get_provisioned_matching_profile": [AdminOnly];
     "deactivate_user": [AdminOnly];
     "get_provisioned_user": [AdminOnly];
     "list_users": [AdminOnly];
@@ -63,6 +64,11 @@ pub async fn provision_user(
         display_name: body.display_name,
         time_zone: body.time_zone,
         active: body.active,
+        placement: tandem_app::matching_profiles::Placement {
+            department: body.department,
+            level: body.level,
+            manager_external_id: body.manager_external_id,
+        },
     };
     let actor = caller.actor(&state);
     let (created, user) = state
@@ -145,6 +151,39 @@ pub async fn get_provisioned_user(
         StatusCode::OK,
         user.version,
         AdminUserView::from(&user),
+    ))
+}
+
+/// A provisioned person's matching profile (admins only).
+///
+/// What cohort matching pairs them on — values, skills offered and sought, communication style,
+/// department, level and manager — for the admins running a programme; nobody else sees it.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "get_provisioned_matching_profile",
+    security(("bearer" = [])),
+    params(("external_id" = String, Path, min_length = 1, max_length = 200, description = "The provisioning system's id")),
+    responses(
+        (status = 200, description = "The profile", body = crate::views::matching::MatchingProfileView,
+            headers(("ETag" = String, description = "Its version"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/admin/users/{external_id}/matching-profile")]
+pub async fn get_provisioned_matching_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, external_id) = (caller.actor(&state), external_id.into_inner());
+    let (profile, time_zone) = state
+        .app
+        .read(move |tx| tandem_app::matching_profiles::of_provisioned(tx, &actor, &external_id))
+        .await?;
+    Ok(tagged(
+        StatusCode::OK,
+        profile.version,
+        crate::views::matching::MatchingProfileView::new(&profile, time_zone),
     ))
 }
 

@@ -11,7 +11,8 @@ use crate::http::validation;
 /// A person as the provisioning system knows them.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"email": "ada@example.com", "display_name": "Ada Lovelace", "time_zone": "Europe/London"}))]
+#[schema(example = json!({"email": "ada@example.com", "display_name": "Ada Lovelace", "time_zone": "Europe/London",
+    "department": "Sales", "level": "Director", "manager_external_id": "hr-0001"}))]
 pub struct ProvisionUserRequest {
     /// Email (unique in Tandem).
     #[validate(custom(function = "validation::email"))]
@@ -30,6 +31,23 @@ pub struct ProvisionUserRequest {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub active: Option<bool>,
+    /// Department, for cohort matching (two people of one department are not paired unless the
+    /// cohort allows it); absent leaves it as it is, `""` clears it.
+    #[serde(default, deserialize_with = "non_null")]
+    #[validate(length(max = 100))]
+    #[schema(nullable = false, max_length = 100)]
+    pub department: Option<String>,
+    /// Level, for programme reports; absent leaves it, `""` clears it.
+    #[serde(default, deserialize_with = "non_null")]
+    #[validate(length(max = 100))]
+    #[schema(nullable = false, max_length = 100)]
+    pub level: Option<String>,
+    /// The provisioning id of their manager, another provisioned, active person (a manager and
+    /// their report are never paired); absent leaves it, `""` clears it.
+    #[serde(default, deserialize_with = "non_null")]
+    #[validate(length(max = 200))]
+    #[schema(nullable = false, max_length = 200)]
+    pub manager_external_id: Option<String>,
 }
 
 /// Paging through accounts.

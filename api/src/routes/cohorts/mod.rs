@@ -27,6 +27,7 @@ refusals! {
     "add_cohort_members": [AdminOnly];
     "list_cohort_members": [AdminOnly];
     "opt_out_of_cohort": [CohortMatched];
+    "get_cohort_report": [AdminOnly];
 }
 
 /// Create a cohort (admins only).
@@ -205,6 +206,39 @@ pub async fn list_cohort_members(
         |m| (m.membership.added_at, m.membership.user_id.clone()),
         CohortMemberView::from,
     ))
+}
+
+/// A cohort's programme report (admins only).
+///
+/// Does the programme work? Members, opt-outs and pairs by status; members ready (3-5 active
+/// goals); meetings held, the share on time and pairs by their current on-time streak; the
+/// pairs' goals by status; fit-review averages; refresh completion. Aggregates only: no goal
+/// titles, readings, notes or names of pairs, and any figure standing for fewer than five people
+/// is `null`, its pointer listed in `suppressed`. Admins still get 404 on every partnership's
+/// content.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "get_cohort_report",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort")),
+    responses(
+        (status = 200, description = "The report", body = crate::views::cohort_reports::CohortReportView),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/admin/cohorts/{id}/report")]
+pub async fn get_cohort_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let actor = caller.actor(&state);
+    let report = state
+        .app
+        .read(move |tx| tandem_app::cohort_reports::report(tx, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(crate::views::cohort_reports::CohortReportView::from(report)))
 }
 
 /// The cohorts I am in.
