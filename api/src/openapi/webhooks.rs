@@ -36,6 +36,8 @@ fn events() -> Vec<(&'static str, &'static str)> {
         "meeting.cancelled" => "MeetingCancelled",
         "refresh.due" => "RefreshDue",
         "reading.stale" => "ReadingStale",
+        "goal.achieved" => "GoalAchieved",
+        "milestone.completed" => "MilestoneCompleted",
         TEST_EVENT => "WebhookTest",
         other => unreachable!("event type {other} has no documented data schema"),
     };

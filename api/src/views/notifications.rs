@@ -71,10 +71,10 @@ impl From<Email> for EmailView {
 #[schema(example = json!({
     "email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": false,
               "commitment_due": true, "fit_review_due": true, "refresh_due": true,
-              "reading_stale": true},
+              "reading_stale": true, "goal_achieved": true, "milestone_completed": true},
     "webhook": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
                 "commitment_due": false, "fit_review_due": true, "refresh_due": true,
-                "reading_stale": true},
+                "reading_stale": true, "goal_achieved": true, "milestone_completed": true},
     "quiet_hours": {"from": "22:00", "until": "07:00"}, "version": 2
 }))]
 pub struct PreferencesView {
@@ -109,6 +109,10 @@ pub struct KindSwitches {
     pub refresh_due: bool,
     /// A reminder when one of your goals is waiting for its next reading.
     pub reading_stale: bool,
+    /// News of your partner achieving a goal (`goal.achieved`).
+    pub goal_achieved: bool,
+    /// News of your partner completing a milestone (`milestone.completed`).
+    pub milestone_completed: bool,
 }
 
 /// Quiet hours, local `HH:MM`.
@@ -145,6 +149,8 @@ impl KindSwitches {
             fit_review_due: on(EmailKind::FitReviewDue),
             refresh_due: on(EmailKind::RefreshDue),
             reading_stale: on(EmailKind::ReadingStale),
+            goal_achieved: on(EmailKind::GoalAchieved),
+            milestone_completed: on(EmailKind::MilestoneCompleted),
         }
     }
 }

@@ -104,6 +104,9 @@ pub fn goal_status_changed(
             to,
         }),
     )?;
+    if to == GoalStatus::Achieved {
+        crate::wins::goal_achieved(tx, goal)?;
+    }
     if to == GoalStatus::Active {
         publish(
             tx,

@@ -36,6 +36,7 @@ pub mod refresh;
 pub mod reports;
 pub mod tokens;
 pub mod webhooks;
+pub mod wins;
 
 use std::sync::Arc;
 

@@ -228,6 +228,7 @@ pub fn complete(
         &[change],
     )?;
     touch(tx, &mut goal)?;
+    crate::wins::milestone_completed(tx, &goal, &m)?;
     Ok(m)
 }
 

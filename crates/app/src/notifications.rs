@@ -239,6 +239,12 @@ pub fn reminder(
                 )
             }
             EmailKind::ReadingStale => "A Tandem goal is waiting for its next reading".to_owned(),
+            EmailKind::GoalAchieved => {
+                format!("{} achieved a goal: celebrate it", partner.display_name)
+            }
+            EmailKind::MilestoneCompleted => {
+                format!("{} reached a milestone", partner.display_name)
+            }
             _ => format!(
                 "A year on: time to refresh your goals with {}",
                 partner.display_name
@@ -348,6 +354,22 @@ static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
             (
                 "reading_stale.html",
                 include_str!("../templates/reading_stale.html"),
+            ),
+            (
+                "goal_achieved.txt",
+                include_str!("../templates/goal_achieved.txt"),
+            ),
+            (
+                "goal_achieved.html",
+                include_str!("../templates/goal_achieved.html"),
+            ),
+            (
+                "milestone_completed.txt",
+                include_str!("../templates/milestone_completed.txt"),
+            ),
+            (
+                "milestone_completed.html",
+                include_str!("../templates/milestone_completed.html"),
             ),
         ] {
             env.add_template(name, source)

@@ -27,6 +27,10 @@ pub enum EmailKind {
     RefreshDue,
     /// One of your goals is waiting for its next reading.
     ReadingStale,
+    /// Your partner achieved a goal: celebrate it.
+    GoalAchieved,
+    /// Your partner completed a milestone: a small win.
+    MilestoneCompleted,
 }
 
 named!(EmailKind {
@@ -37,6 +41,8 @@ named!(EmailKind {
     FitReviewDue => "fit_review_due",
     RefreshDue => "refresh_due",
     ReadingStale => "reading_stale",
+    GoalAchieved => "goal_achieved",
+    MilestoneCompleted => "milestone_completed",
 });
 
 impl EmailKind {
@@ -51,6 +57,8 @@ impl EmailKind {
             EmailKind::FitReviewDue => EventType::FitReviewDue,
             EmailKind::RefreshDue => EventType::RefreshDue,
             EmailKind::ReadingStale => EventType::ReadingStale,
+            EmailKind::GoalAchieved => EventType::GoalAchieved,
+            EmailKind::MilestoneCompleted => EventType::MilestoneCompleted,
         }
     }
 

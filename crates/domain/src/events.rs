@@ -70,6 +70,10 @@ pub enum EventData {
     RefreshDue(RefreshDue),
     /// `reading.stale`.
     ReadingStale(ReadingStale),
+    /// `goal.achieved`.
+    GoalAchieved(GoalAchieved),
+    /// `milestone.completed`.
+    MilestoneCompleted(MilestoneCompleted),
     /// `webhook.test`.
     WebhookTest(WebhookTest),
 }
@@ -92,6 +96,8 @@ impl EventData {
             EventData::MeetingCancelled(_) => EventType::MeetingCancelled.as_str(),
             EventData::RefreshDue(_) => EventType::RefreshDue.as_str(),
             EventData::ReadingStale(_) => EventType::ReadingStale.as_str(),
+            EventData::GoalAchieved(_) => EventType::GoalAchieved.as_str(),
+            EventData::MilestoneCompleted(_) => EventType::MilestoneCompleted.as_str(),
             EventData::WebhookTest(_) => crate::webhook::TEST_EVENT,
         }
     }
@@ -258,6 +264,40 @@ pub struct ReadingStale {
     /// When the next one was due: `update_every_days` after it (or after the goal's start).
     pub next_reading_due: DateTime<Utc>,
     /// Where to record it (`POST`).
+    pub href: String,
+}
+
+/// `goal.achieved`: a goal reached its target and its owner marked it achieved — "celebrate
+/// small wins and milestones reached".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoalAchieved {
+    /// The goal.
+    pub goal: GoalRef,
+    /// The day it was achieved (partnership time zone).
+    pub achieved_on: NaiveDate,
+    /// Its target.
+    pub target: Option<f64>,
+    /// Where it is (`GET`).
+    pub href: String,
+}
+
+/// `milestone.completed`: a milestone on the way to a goal was reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MilestoneCompleted {
+    /// The goal it belongs to.
+    pub goal: GoalRef,
+    /// The milestone's id.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub milestone_id: String,
+    /// Its title.
+    pub milestone_title: String,
+    /// When it was due.
+    pub due_date: NaiveDate,
+    /// When it was completed.
+    pub completed_on: NaiveDate,
+    /// Where it is (`GET`).
     pub href: String,
 }
 

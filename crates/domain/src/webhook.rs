@@ -49,6 +49,12 @@ pub enum EventType {
     /// An active goal's next reading is overdue (once per due date).
     #[serde(rename = "reading.stale")]
     ReadingStale,
+    /// A goal was achieved: a win for its owner's partner to celebrate.
+    #[serde(rename = "goal.achieved")]
+    GoalAchieved,
+    /// A milestone was completed: a small win on the way.
+    #[serde(rename = "milestone.completed")]
+    MilestoneCompleted,
 }
 
 named!(EventType {
@@ -64,6 +70,8 @@ named!(EventType {
     MeetingCancelled => "meeting.cancelled",
     RefreshDue => "refresh.due",
     ReadingStale => "reading.stale",
+    GoalAchieved => "goal.achieved",
+    MilestoneCompleted => "milestone.completed",
 });
 
 /// Where a delivery of an event to a subscription stands.

@@ -560,10 +560,10 @@ async fn preferences_start_all_on_and_are_replaced_whole_with_if_match() {
         prefs,
         json!({"email": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
                          "commitment_due": true, "fit_review_due": true, "refresh_due": true,
-                         "reading_stale": true},
+                         "reading_stale": true, "goal_achieved": true, "milestone_completed": true},
                "webhook": {"meeting_invitation": true, "meeting_cancelled": true, "pre_read": true,
                            "commitment_due": true, "fit_review_due": true, "refresh_due": true,
-                           "reading_stale": true},
+                           "reading_stale": true, "goal_achieved": true, "milestone_completed": true},
                "quiet_hours": null, "version": 0})
     );
     let res = app
@@ -835,4 +835,94 @@ async fn a_goal_waiting_for_its_next_reading_reminds_its_owner_once_until_a_read
     );
     assert_eq!(receiver.received().len(), 1);
     drop(grace);
+}
+
+#[tokio::test]
+async fn a_partner_hears_of_a_completed_milestone_and_an_achieved_goal_by_event_and_email() {
+    let smtp = SmtpSink::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(move |c| {
+        mailing(url)(c);
+        c.webhooks.allow_http = true;
+        c.webhooks.allow_private = true;
+        c.webhooks.poll_ms = 25;
+    })
+    .await;
+    let (ada, grace, p) = pair(&app).await;
+    let hook = tandem_tests::receiver::Receiver::start(200, &[]);
+    let res = call(
+        &app,
+        Method::POST,
+        "/v1/webhooks",
+        &grace,
+        Some(json!({"url": hook.url, "events": ["goal.achieved", "milestone.completed"]})),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let goal = app
+        .goal(&ada, &p, &tandem_tests::smart_goal("Cut wait time"))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let milestone = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/milestones"),
+        &ada,
+        Some(json!({"title": "Pilot team live", "due_date": "2026-03-01"})),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/activate"),
+        &ada,
+        None,
+    )
+    .await;
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/milestones/{milestone}/complete"),
+        &ada,
+        Some(json!({"completed_on": "2026-02-20"})),
+    )
+    .await;
+    ok(
+        &app,
+        Method::POST,
+        &format!("/v1/goals/{goal}/achieve"),
+        &ada,
+        None,
+    )
+    .await;
+
+    let events: Vec<Value> = hook.wait_for(2).await.iter().map(|r| r.json()).collect();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["milestone.completed", "goal.achieved"]);
+    assert_eq!(events[0]["data"]["milestone_title"], "Pilot team live");
+    assert_eq!(events[0]["data"]["completed_on"], "2026-02-20");
+    assert_eq!(events[1]["data"]["goal"]["id"], goal.as_str());
+
+    let mails = smtp.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(smtp.received().len(), 2, "the partner only, once each");
+    assert!(
+        mails.iter().all(|m| to(m) == grace.email),
+        "to the partner, not the owner"
+    );
+    let subjects: Vec<String> = mails.iter().map(|m| m.header("Subject").unwrap()).collect();
+    assert!(subjects[0].contains("reached a milestone"), "{subjects:?}");
+    assert!(subjects[1].contains("achieved a goal"), "{subjects:?}");
+    assert!(
+        mails[1]
+            .part("text/plain")
+            .unwrap()
+            .contains("Cut wait time"),
+        "the win is named"
+    );
 }

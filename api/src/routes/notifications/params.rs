@@ -48,6 +48,10 @@ pub struct KindSwitchesInput {
     pub refresh_due: Option<bool>,
     /// A reminder when one of your goals is waiting for its next reading.
     pub reading_stale: Option<bool>,
+    /// News of your partner achieving a goal.
+    pub goal_achieved: Option<bool>,
+    /// News of your partner completing a milestone.
+    pub milestone_completed: Option<bool>,
 }
 
 /// Quiet hours, local.
@@ -110,6 +114,8 @@ impl KindSwitchesInput {
             (EmailKind::FitReviewDue, e.fit_review_due),
             (EmailKind::RefreshDue, e.refresh_due),
             (EmailKind::ReadingStale, e.reading_stale),
+            (EmailKind::GoalAchieved, e.goal_achieved),
+            (EmailKind::MilestoneCompleted, e.milestone_completed),
         ]
         .into_iter()
         .filter(|(_, on)| *on == Some(false))
