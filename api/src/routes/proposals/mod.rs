@@ -39,9 +39,10 @@ pub struct UpdateProposalRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PinnedPair {
-    /// The two members' user ids.
-    #[schema(min_items = 2, max_items = 2, value_type = Vec<String>)]
-    pub members: [uuid::Uuid; 2],
+    /// The two members' user ids (each must be an opted-in, active member: 422 naming it
+    /// otherwise).
+    #[schema(min_items = 2, max_items = 2, value_type = Vec<uuid::Uuid>)]
+    pub members: [String; 2],
 }
 
 /// Propose pairs for a cohort (admins only).
@@ -158,7 +159,7 @@ pub async fn update_proposal(
     let pins: Vec<(String, String)> = body
         .pins
         .iter()
-        .map(|p| (p.members[0].to_string(), p.members[1].to_string()))
+        .map(|p| (p.members[0].clone(), p.members[1].clone()))
         .collect();
     let expected = expected_version(&req)?;
     let actor = caller.actor(&state);
