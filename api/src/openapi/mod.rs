@@ -48,6 +48,8 @@ answers 404, exactly like one that does not exist.",
         (name = "progress", description = "Progress, pace and forecasts per goal; scorecards per partnership"),
         (name = "meetings", description = "The bi-weekly meeting: schedule, agenda, notes, commitments, completion with a frozen scorecard, adherence"),
         (name = "check-ins", description = "Short updates between meetings, with the readings behind them"),
+        (name = "kudos", description = "Celebrating wins: a partner's short note on the other's reading, completed milestone or check-in, \
+listed in the wins section of the receiver's block of the next meeting's agenda"),
         (name = "fit-reviews", description = "Every quarter, does the pairing still work? Answers stay hidden until both are in"),
         (name = "webhooks", description = "Signed event deliveries for integrations: subscriptions, a delivery log with every try, redelivery. \
 The `webhooks` section of this document lists each event and its payload; see `create_webhook` for headers and how to verify signatures"),

@@ -38,6 +38,7 @@ fn events() -> Vec<(&'static str, &'static str)> {
         "reading.stale" => "ReadingStale",
         "goal.achieved" => "GoalAchieved",
         "milestone.completed" => "MilestoneCompleted",
+        "kudos.received" => "KudosReceived",
         TEST_EVENT => "WebhookTest",
         other => unreachable!("event type {other} has no documented data schema"),
     };

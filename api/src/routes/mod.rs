@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod fit_reviews;
 pub mod goals;
 pub mod health;
+pub mod kudos;
 pub mod matching;
 pub mod me;
 pub mod meetings;
@@ -54,6 +55,7 @@ pub const REFUSALS: &[&[(&str, &[Rule])]] = &[
     commitments::REFUSALS,
     feeds::REFUSALS,
     fit_reviews::REFUSALS,
+    kudos::REFUSALS,
     goals::REFUSALS,
     me::REFUSALS,
     meetings::REFUSALS,
@@ -104,6 +106,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cohorts::list_my_cohorts)
                 .service(cohorts::opt_out_of_cohort)
                 .service(cohorts::get_cohort_report)
+                .service(cohorts::get_cohort_report_csv)
                 .service(proposals::create_proposal)
                 .service(proposals::get_proposal)
                 .service(proposals::update_proposal)
@@ -181,6 +184,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(check_ins::create_check_in)
                 .service(check_ins::list_check_ins)
                 .service(check_ins::get_check_in)
+                .service(kudos::send_kudos)
+                .service(kudos::get_kudos)
+                .service(kudos::list_kudos)
                 .service(fit_reviews::create_fit_review)
                 .service(fit_reviews::list_fit_reviews)
                 .service(refresh::refresh_goals)

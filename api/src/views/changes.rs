@@ -42,6 +42,7 @@ impl From<Change> for FeedEntry {
             Entity::Commitment => format!("/v1/commitments/{}", c.entity_id),
             Entity::CheckIn => format!("/v1/check-ins/{}", c.entity_id),
             Entity::FitReview => format!("/v1/partnerships/{}/fit-reviews", c.partnership_id),
+            Entity::Kudos => format!("/v1/kudos/{}", c.entity_id),
         };
         FeedEntry {
             seq: c.position,

@@ -103,3 +103,112 @@ impl From<CohortReport> for CohortReportView {
         }
     }
 }
+
+/// The programme report's CSV columns: one row per figure, so a spreadsheet can pivot or chart it
+/// without knowing the JSON's nesting.
+pub const COHORT_REPORT_COLUMNS: [&str; 3] = ["figure", "value", "suppressed"];
+
+/// The report as CSV rows: every figure of the JSON report, in its order, named by its JSON
+/// pointer (`/pairs_by_status/active`), its value (empty when withheld) and whether it was
+/// withheld. Walking the JSON keeps the two reports the same figures by construction.
+pub fn cohort_report_rows(view: &CohortReportView) -> Vec<Vec<crate::http::csv::Cell>> {
+    use crate::http::csv::Cell;
+    fn walk(
+        pointer: String,
+        value: &serde_json::Value,
+        suppressed: &[String],
+        rows: &mut Vec<Vec<Cell>>,
+    ) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (name, inner) in fields {
+                    walk(format!("{pointer}/{name}"), inner, suppressed, rows);
+                }
+            }
+            figure => {
+                let withheld = suppressed.contains(&pointer);
+                rows.push(vec![
+                    Cell::Text(pointer),
+                    figure.as_f64().map_or(Cell::Empty, Cell::Number),
+                    Cell::from(withheld),
+                ]);
+            }
+        }
+    }
+    let mut json = serde_json::to_value(view).unwrap_or_default();
+    let mut rows = Vec::new();
+    if let serde_json::Value::Object(fields) = &mut json {
+        // What the report is about, not a figure: the file name and the request say it.
+        for context in ["cohort_id", "as_of", "matched", "suppressed"] {
+            fields.shift_remove(context);
+        }
+        for (name, value) in fields.iter() {
+            walk(format!("/{name}"), value, &view.suppressed, &mut rows);
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::csv::Cell;
+
+    fn view() -> CohortReportView {
+        CohortReportView {
+            cohort_id: "c".into(),
+            as_of: chrono::DateTime::UNIX_EPOCH,
+            matched: true,
+            members: Some(12),
+            opted_out: None,
+            paired: Some(10),
+            pairs_by_status: [("active".to_owned(), Some(5)), ("ended".into(), None)].into(),
+            members_ready: Some(7),
+            meetings_held: Some(30),
+            on_time_rate: Some(0.8),
+            streaks: BTreeMap::new(),
+            goals_by_status: BTreeMap::new(),
+            fit_reviews: FitReviewFiguresView {
+                people: None,
+                shared_values: None,
+                complementary_skills: None,
+                communication: None,
+                wants_to_continue: None,
+            },
+            refresh_completion: Some(0.5),
+            suppressed: vec!["/opted_out".into(), "/pairs_by_status/ended".into()],
+        }
+    }
+
+    #[test]
+    fn every_figure_is_a_row_named_by_its_pointer_and_withheld_ones_are_empty_and_flagged() {
+        let rows = cohort_report_rows(&view());
+        let find = |name: &str| {
+            rows.iter()
+                .find(|r| r[0] == Cell::Text(name.into()))
+                .unwrap_or_else(|| panic!("{name} has a row"))
+                .clone()
+        };
+        assert_eq!(
+            find("/members")[1..],
+            [Cell::Number(12.0), Cell::from(false)]
+        );
+        assert_eq!(find("/opted_out")[1..], [Cell::Empty, Cell::from(true)]);
+        assert_eq!(find("/pairs_by_status/active")[1], Cell::Number(5.0));
+        assert_eq!(find("/pairs_by_status/ended")[2], Cell::from(true));
+        assert_eq!(find("/on_time_rate")[1], Cell::Number(0.8));
+        // A null figure that was not withheld (no fit reviews yet) is empty but not flagged.
+        assert_eq!(find("/fit_reviews/people")[2], Cell::from(false));
+        for context in ["/cohort_id", "/as_of", "/matched", "/suppressed"] {
+            assert!(
+                rows.iter().all(|r| r[0] != Cell::Text(context.into())),
+                "{context}"
+            );
+        }
+        assert_eq!(
+            rows[0][0],
+            Cell::Text("/members".into()),
+            "in the JSON's order"
+        );
+    }
+}

@@ -162,6 +162,9 @@ pub struct AgendaBlock {
     pub milestone_updates: Vec<ChangeView>,
     /// This partner's check-ins since the previous meeting was held (up to this one, once held).
     pub check_ins: Vec<CheckInView>,
+    /// For the wins section: kudos this partner received from the other since the previous
+    /// meeting was held (up to this one, once held), oldest first.
+    pub kudos: Vec<crate::views::kudos::KudosView>,
 }
 
 /// The closing step: confirming the next meeting.
@@ -328,6 +331,11 @@ impl From<&app::MeetingDetail> for MeetingDetail {
                 next_actions: b.next_actions.iter().map(CommitmentView::from).collect(),
                 milestone_updates: b.milestone_updates.iter().map(ChangeView::from).collect(),
                 check_ins: b.check_ins.iter().map(CheckInView::from).collect(),
+                kudos: b
+                    .kudos
+                    .iter()
+                    .map(crate::views::kudos::KudosView::from)
+                    .collect(),
             })
             .collect();
         MeetingDetail {

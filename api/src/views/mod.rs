@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod export;
 pub mod fit_reviews;
 pub mod goals;
+pub mod kudos;
 pub mod matching;
 pub mod meetings;
 pub mod notifications;

@@ -71,7 +71,7 @@ rules! {
     WrongPassword => "wrong-password", Forbidden, "The current password is not correct",
         "Setting a new password needs the current one.";
     PartnershipNotActive => "partnership-not-active", Conflict, "The partnership is not active",
-        "Meetings happen in an active partnership; fit reviews in an accepted one that has not ended.";
+        "Meetings happen in an active partnership; fit reviews and kudos in an accepted one that has not ended.";
     PartnershipEnded => "partnership-ended", Conflict, "The partnership has ended",
         "An ended or declined partnership keeps its history but takes no new goals, check-ins, refreshes or settings.";
     PartnershipTransition => "partnership-transition", Conflict, "The partnership cannot make this move",
@@ -99,7 +99,7 @@ rules! {
     MilestoneLimitReached => "milestone-limit-reached", Conflict, "Twenty milestones already",
         "A goal has at most 20 milestones.";
     ReadingDeleted => "reading-deleted", Conflict, "The reading was deleted",
-        "A deleted reading stays in history but cannot be corrected.";
+        "A deleted reading stays in history but cannot be corrected or receive kudos.";
     MeetingAlreadyScheduled => "meeting-already-scheduled", Conflict, "A meeting is already scheduled",
         "A partnership has one upcoming meeting: reschedule or cancel it instead.";
     MeetingTransition => "meeting-transition", Conflict, "The meeting cannot do this now",
@@ -118,6 +118,12 @@ rules! {
         "Members opt out of a cohort before its pairs are confirmed; afterwards they decline their invitation instead. A matched cohort takes no new proposal.";
     ProposalStale => "proposal-stale", Conflict, "The proposal no longer fits its cohort",
         "Someone in a proposed pair opted out, was deactivated or partnered meanwhile; compute a new proposal.";
+    KudosToSelf => "kudos-to-self", Unprocessable, "Kudos go to your partner",
+        "Kudos celebrate your partner's reading, completed milestone or check-in, never your own.";
+    MilestoneNotCompleted => "milestone-not-completed", Conflict, "The milestone is not completed",
+        "Kudos on a milestone wait until its owner completes it.";
+    KudosSent => "kudos-sent", Conflict, "You already sent kudos on this",
+        "Each partner sends kudos once per reading, milestone or check-in, so a retried request never celebrates twice.";
     PairForbidden => "pair-forbidden", Unprocessable, "This pair may never be proposed",
         "A pinned pair breaks a hard constraint: one department (unless the cohort allows it), a manager and their report, or partners now or in the last two cohorts.";
 }

@@ -23,6 +23,7 @@ pub mod goals;
 pub mod idempotency;
 pub mod identity;
 pub mod jobs;
+pub mod kudos;
 pub mod matching_profiles;
 pub mod meetings;
 pub mod metrics;

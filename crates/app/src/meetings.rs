@@ -126,6 +126,8 @@ pub struct AgendaBlock {
     pub milestone_updates: Vec<GoalChange>,
     /// Check-ins since the previous meeting.
     pub check_ins: Vec<CheckInDetail>,
+    /// Kudos the partner received since the previous meeting: wins to celebrate.
+    pub kudos: Vec<tandem_store::kudos::Kudos>,
 }
 
 /// A meeting's agenda.
@@ -212,6 +214,17 @@ fn agenda_of(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership) -> AppResult<Agenda>
         None,
         1000,
     )?;
+    let kudos = tandem_store::kudos::list(
+        tx.conn,
+        &p.id,
+        &tandem_store::kudos::KudosFilter {
+            since,
+            before: m.held_at,
+            ..Default::default()
+        },
+        None,
+        1000,
+    )?;
     let changes = meetings::goal_changes_in(tx.conn, &m.id)?;
     let mut blocks = Vec::new();
     for (partner_id, block) in crate::partnerships::members(p)
@@ -252,6 +265,11 @@ fn agenda_of(tx: &mut Tx<'_>, m: &Meeting, p: &Partnership) -> AppResult<Agenda>
                 .map(|(c, _)| c.clone())
                 .collect(),
             check_ins: partner_check_ins,
+            kudos: kudos
+                .iter()
+                .filter(|k| k.to_user_id == partner_id)
+                .cloned()
+                .collect(),
             partner_id,
         });
     }

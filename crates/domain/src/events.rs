@@ -74,6 +74,8 @@ pub enum EventData {
     GoalAchieved(GoalAchieved),
     /// `milestone.completed`.
     MilestoneCompleted(MilestoneCompleted),
+    /// `kudos.received`.
+    KudosReceived(KudosReceived),
     /// `webhook.test`.
     WebhookTest(WebhookTest),
 }
@@ -98,6 +100,7 @@ impl EventData {
             EventData::ReadingStale(_) => EventType::ReadingStale.as_str(),
             EventData::GoalAchieved(_) => EventType::GoalAchieved.as_str(),
             EventData::MilestoneCompleted(_) => EventType::MilestoneCompleted.as_str(),
+            EventData::KudosReceived(_) => EventType::KudosReceived.as_str(),
             EventData::WebhookTest(_) => crate::webhook::TEST_EVENT,
         }
     }
@@ -298,6 +301,31 @@ pub struct MilestoneCompleted {
     /// When it was completed.
     pub completed_on: NaiveDate,
     /// Where it is (`GET`).
+    pub href: String,
+}
+
+/// `kudos.received`: a partner celebrated one of the receiver's wins — a reading, a completed
+/// milestone or a check-in — with a short note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KudosReceived {
+    /// The kudos' id.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub kudos_id: String,
+    /// Who sent them.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub from_user_id: String,
+    /// Whose win it is.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub to_user_id: String,
+    /// What they are on.
+    pub subject_type: crate::kudos::KudosSubject,
+    /// Its id.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub subject_id: String,
+    /// The note.
+    pub note: String,
+    /// Where the kudos are (`GET`).
     pub href: String,
 }
 

@@ -27,6 +27,7 @@ pub mod goal;
 pub mod goal_edit;
 pub mod goal_set;
 pub mod ics;
+pub mod kudos;
 pub mod matching;
 pub mod meeting;
 pub mod partnership;

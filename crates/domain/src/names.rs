@@ -70,5 +70,6 @@ mod tests {
         agree::<token::Scope>();
         agree::<sync::ChangeEntity>();
         agree::<sync::ChangeOp>();
+        agree::<kudos::KudosSubject>();
     }
 }

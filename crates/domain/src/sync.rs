@@ -23,6 +23,8 @@ pub enum ChangeEntity {
     CheckIn,
     /// A fit review answer.
     FitReview,
+    /// Kudos from one partner to the other.
+    Kudos,
 }
 
 named!(ChangeEntity {
@@ -34,6 +36,7 @@ named!(ChangeEntity {
     Commitment => "commitment",
     CheckIn => "check_in",
     FitReview => "fit_review",
+    Kudos => "kudos",
 });
 
 /// What happened to it. `Archived` and `Deleted` are tombstones: the entity left the lists a

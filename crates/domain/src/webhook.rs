@@ -55,6 +55,9 @@ pub enum EventType {
     /// A milestone was completed: a small win on the way.
     #[serde(rename = "milestone.completed")]
     MilestoneCompleted,
+    /// The partner sent kudos on one of your wins.
+    #[serde(rename = "kudos.received")]
+    KudosReceived,
 }
 
 named!(EventType {
@@ -72,6 +75,7 @@ named!(EventType {
     ReadingStale => "reading.stale",
     GoalAchieved => "goal.achieved",
     MilestoneCompleted => "milestone.completed",
+    KudosReceived => "kudos.received",
 });
 
 /// Where a delivery of an event to a subscription stands.

@@ -329,6 +329,15 @@ pub fn find_milestone(
         .map_err(StoreError::from)
 }
 
+/// A milestone by its id alone (for references that do not name the goal, like kudos).
+pub fn milestone_by_id(conn: &mut DbConnection, milestone_id: &str) -> StoreResult<MilestoneRow> {
+    milestones::table
+        .find(milestone_id)
+        .select(MilestoneRow::as_select())
+        .first(conn)
+        .map_err(StoreError::from)
+}
+
 /// The milestones of several goals at once (for lists), in order.
 pub fn milestones_of_many(
     conn: &mut DbConnection,

@@ -18,6 +18,7 @@ pub mod fit_reviews;
 pub mod goals;
 pub mod idempotency;
 pub mod identities;
+pub mod kudos;
 pub mod matching_profiles;
 pub mod meetings;
 pub mod metrics;

@@ -505,3 +505,16 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    kudos (id) {
+        id -> Text,
+        partnership_id -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        from_user_id -> Text,
+        to_user_id -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -102,4 +102,5 @@ stored!(
     tandem_domain::webhook::EventType,
     tandem_domain::sync::ChangeEntity,
     tandem_domain::sync::ChangeOp,
+    tandem_domain::kudos::KudosSubject,
 );

@@ -15,6 +15,7 @@ mod hardening;
 mod health;
 mod identity;
 mod jwt;
+mod kudos;
 mod meetings;
 mod partnerships;
 mod programmes;

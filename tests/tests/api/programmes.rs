@@ -930,13 +930,68 @@ async fn the_programme_report_is_aggregates_only_and_withholds_figures_about_few
     assert_eq!(report["opted_out"], 0);
     assert_eq!(report["matched"], false);
 
-    let res = call(
-        &app,
-        Method::GET,
-        &format!("/v1/admin/cohorts/{c}/report"),
-        &ada,
-        None,
-    )
-    .await;
-    assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
+    // The same figures as CSV, one row per figure named by its JSON pointer: a withheld one is
+    // empty and flagged, a published one a number.
+    let csv = |cohort: String| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let res = call(
+                app,
+                Method::GET,
+                &format!("/v1/admin/cohorts/{cohort}/report.csv"),
+                admin,
+                None,
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            assert!(
+                res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/csv")
+            );
+            let disposition = res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                disposition.contains("spring-2027-programme-report-"),
+                "{disposition}"
+            );
+            res.text().await.unwrap()
+        }
+    };
+    let small = csv(c.clone()).await;
+    assert!(!small.contains("Secret expansion plan"), "no goal titles");
+    let rows: Vec<Vec<String>> = small
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows[0], ["figure", "value", "suppressed"]);
+    let row = |name: &str| rows.iter().find(|r| r[0] == name).cloned().unwrap();
+    assert_eq!(row("/members"), ["/members", "", "true"]);
+    assert_eq!(
+        row("/pairs_by_status/active"),
+        ["/pairs_by_status/active", "", "true"]
+    );
+    assert_eq!(
+        row("/pairs_by_status/ended"),
+        ["/pairs_by_status/ended", "0", "false"]
+    );
+    let flagged = rows.iter().filter(|r| r[2] == "true").count();
+    assert_eq!(
+        flagged,
+        suppressed.len(),
+        "every withheld figure, and only those"
+    );
+    let large = csv(big.clone()).await;
+    assert!(large.lines().any(|l| l == "/members,6,false"), "{large}");
+
+    for path in [
+        format!("/v1/admin/cohorts/{c}/report"),
+        format!("/v1/admin/cohorts/{c}/report.csv"),
+    ] {
+        let res = call(&app, Method::GET, &path, &ada, None).await;
+        assert_refused(res, StatusCode::FORBIDDEN, "admin-only").await;
+    }
 }

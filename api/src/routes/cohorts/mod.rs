@@ -28,6 +28,7 @@ refusals! {
     "list_cohort_members": [AdminOnly];
     "opt_out_of_cohort": [CohortMatched];
     "get_cohort_report": [AdminOnly];
+    "get_cohort_report_csv": [AdminOnly];
 }
 
 /// Create a cohort (admins only).
@@ -228,10 +229,12 @@ pub async fn list_cohort_members(
 )]
 #[get("/admin/cohorts/{id}/report")]
 pub async fn get_cohort_report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::http::csv::json_only(&req)?;
     let id = id.to_string();
     let actor = caller.actor(&state);
     let report = state
@@ -239,6 +242,48 @@ pub async fn get_cohort_report(
         .read(move |tx| tandem_app::cohort_reports::report(tx, &actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(crate::views::cohort_reports::CohortReportView::from(report)))
+}
+
+/// A cohort's programme report as CSV (admins only): one row per figure.
+///
+/// The figures of `GET /v1/admin/cohorts/{id}/report`, each on a row named by its JSON pointer
+/// there (`/pairs_by_status/active`), with its value and whether it was withheld because it
+/// stands for fewer than five people (then the value is empty). The file is named after the
+/// cohort and the day.
+#[utoipa::path(
+    tag = "programmes",
+    operation_id = "get_cohort_report_csv",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The cohort"), crate::routes::reports::ColumnsQuery),
+    responses(
+        (status = 200, description = "One row per figure", content((String = "text/csv"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/admin/cohorts/{id}/report.csv")]
+pub async fn get_cohort_report_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::views::cohort_reports::{
+        COHORT_REPORT_COLUMNS, CohortReportView, cohort_report_rows,
+    };
+    let id = id.to_string();
+    let actor = caller.actor(&state);
+    let stem = "programme-report";
+    crate::routes::reports::serve(&req, &state, &COHORT_REPORT_COLUMNS, stem, move |tx| {
+        let report = tandem_app::cohort_reports::report(tx, &actor, &id)?;
+        let cohort = cohorts::get(tx, &actor, &id)?;
+        let view = CohortReportView::from(report);
+        Ok((
+            cohort.cohort.name,
+            view.as_of.date_naive(),
+            cohort_report_rows(&view),
+        ))
+    })
+    .await
 }
 
 /// The cohorts I am in.

@@ -67,14 +67,19 @@ pub const CSV_REPORTS: &[(&str, Option<&str>, &[&str])] = &[
         &SCORECARD_COLUMNS,
     ),
     ("progress_history_csv", None, &HISTORY_COLUMNS),
+    (
+        "get_cohort_report_csv",
+        Some("get_cohort_report"),
+        &crate::views::cohort_reports::COHORT_REPORT_COLUMNS,
+    ),
 ];
 
 /// What a report's use case gives: whose it is (for the file name), the date it describes, its
 /// rows.
-type Rows = (String, NaiveDate, Vec<Vec<Cell>>);
+pub(crate) type Rows = (String, NaiveDate, Vec<Vec<Cell>>);
 
 /// Runs a report's use case and writes its CSV.
-async fn serve<F>(
+pub(crate) async fn serve<F>(
     req: &HttpRequest,
     state: &AppState,
     columns: &[&str],
