@@ -15,68 +15,86 @@ pub fn goal_achieved(tx: &mut Tx<'_>, goal: &Goal) -> AppResult<()> {
     let p = partnerships::find(tx.conn, &goal.partnership_id)?;
     let on = crate::partnerships::local_date(&p, tx.now());
     let href = format!("/v1/goals/{}", goal.id);
-    publish(
-        tx,
-        &p.id,
-        EventData::GoalAchieved(GoalAchieved {
-            goal: goal_ref(goal),
-            achieved_on: on,
-            target: goal.target,
-            href: href.clone(),
-        }),
-    )?;
-    let Some(partner) = partner_of(&p, &goal.owner_id) else {
-        return Ok(());
-    };
-    crate::notifications::reminder(
-        tx,
-        &p,
-        Some(&partner),
-        EmailKind::GoalAchieved,
-        &format!("goal:{}:achieved", goal.id),
-        &href,
-        minijinja::context! {
-            title => goal.title.clone().unwrap_or_else(|| "Untitled goal".into()),
+    let event = EventData::GoalAchieved(GoalAchieved {
+        goal: goal_ref(goal),
+        achieved_on: on,
+        target: goal.target,
+        href: href.clone(),
+    });
+    let email = News {
+        kind: EmailKind::GoalAchieved,
+        key: format!("goal:{}:achieved", goal.id),
+        href,
+        context: minijinja::context! {
+            title => title(goal),
             achieved_on => on.to_string(),
         },
-    )
+    };
+    tell_partner(tx, &p, &goal.owner_id, event, email)
 }
 
 /// `milestone.completed` and the partner's email.
 pub fn milestone_completed(tx: &mut Tx<'_>, goal: &Goal, m: &MilestoneRow) -> AppResult<()> {
-    let p = partnerships::find(tx.conn, &goal.partnership_id)?;
     let Some(completed_on) = m.completed_on else {
         return Ok(());
     };
+    let p = partnerships::find(tx.conn, &goal.partnership_id)?;
     let href = format!("/v1/goals/{}/milestones/{}", goal.id, m.id);
-    publish(
-        tx,
-        &p.id,
-        EventData::MilestoneCompleted(MilestoneCompleted {
-            goal: goal_ref(goal),
-            milestone_id: m.id.clone(),
-            milestone_title: m.title.clone(),
-            due_date: m.due_date,
-            completed_on,
-            href: href.clone(),
-        }),
-    )?;
-    let Some(partner) = partner_of(&p, &goal.owner_id) else {
+    let event = EventData::MilestoneCompleted(MilestoneCompleted {
+        goal: goal_ref(goal),
+        milestone_id: m.id.clone(),
+        milestone_title: m.title.clone(),
+        due_date: m.due_date,
+        completed_on,
+        href: href.clone(),
+    });
+    let email = News {
+        kind: EmailKind::MilestoneCompleted,
+        key: format!("milestone:{}:completed:{completed_on}", m.id),
+        href,
+        context: minijinja::context! {
+            title => title(goal),
+            milestone => &m.title,
+            completed_on => completed_on.to_string(),
+        },
+    };
+    tell_partner(tx, &p, &goal.owner_id, event, email)
+}
+
+/// The email half of a win: its kind, the key that sends it once, the link and the template's
+/// context.
+struct News {
+    kind: EmailKind,
+    key: String,
+    href: String,
+    context: minijinja::Value,
+}
+
+/// Publishes a win's event, then emails the owner's partner (once there is one).
+fn tell_partner(
+    tx: &mut Tx<'_>,
+    p: &Partnership,
+    owner_id: &str,
+    event: EventData,
+    news: News,
+) -> AppResult<()> {
+    publish(tx, &p.id, event)?;
+    let Some(partner) = partner_of(p, owner_id) else {
         return Ok(());
     };
     crate::notifications::reminder(
         tx,
-        &p,
+        p,
         Some(&partner),
-        EmailKind::MilestoneCompleted,
-        &format!("milestone:{}:completed:{completed_on}", m.id),
-        &href,
-        minijinja::context! {
-            title => goal.title.clone().unwrap_or_else(|| "Untitled goal".into()),
-            milestone => &m.title,
-            completed_on => completed_on.to_string(),
-        },
+        news.kind,
+        &news.key,
+        &news.href,
+        news.context,
     )
+}
+
+fn title(goal: &Goal) -> String {
+    goal.title.clone().unwrap_or_else(|| "Untitled goal".into())
 }
 
 /// The other member of `p`, once there is one.
