@@ -12,7 +12,7 @@ use tandem_store::cohorts::{self, Cohort, StoredProposal};
 
 use crate::error::FieldIssue;
 use crate::partnerships::Invitation;
-use crate::{Actor, AppError, AppResult, Rule, Tx, new_id};
+use crate::{Actor, App, AppError, AppResult, Rule, Tx, new_id};
 
 /// One proposed pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,16 +68,69 @@ pub struct Proposal {
 }
 
 /// Computes a new proposal for a cohort that is not matched yet (admins only).
-pub fn propose(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Proposal> {
+///
+/// The matching takes seconds for a thousand members, so it runs outside any transaction: the
+/// inputs are read, the pairing computed on the blocking pool, and the result stored in a short
+/// write transaction that recomputes only if the cohort changed meanwhile. Writers are never
+/// held up by it.
+pub async fn propose(app: &App, actor: Actor, cohort_id: String) -> AppResult<Proposal> {
+    let (who, id) = (actor.clone(), cohort_id.clone());
+    let seen = app.read(move |tx| propose_inputs(tx, &who, &id)).await?;
+    let computed = app
+        .compute(move || {
+            let result = matching::propose(&seen.candidates, &seen.rules, &[]);
+            (seen, result)
+        })
+        .await?;
+    app.write(move |tx| {
+        let cohort = propose_inputs_cohort(tx, &actor, &cohort_id)?;
+        let (pool, result) = current(tx, &cohort, computed, &[])?;
+        let now = tx.now().naive_utc();
+        let proposal = build(new_id(), &cohort, &pool, &result, 1, now, now);
+        cohorts::insert_proposal(tx.conn, &to_stored(&proposal)?)?;
+        Ok(proposal)
+    })
+    .await
+}
+
+/// The cohort a new proposal is for, checked: the actor is an admin, it is not matched yet.
+fn propose_inputs_cohort(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Cohort> {
     actor.require_admin()?;
     let cohort = cohorts::find(tx.conn, cohort_id)?;
     unmatched_yet(&cohort)?;
-    let pool = pool(tx, &cohort)?;
-    let computed = matching::propose(&pool.candidates, &pool.rules, &[]);
-    let now = tx.now().naive_utc();
-    let proposal = build(new_id(), &cohort, &pool, &computed, 1, now, now);
-    cohorts::insert_proposal(tx.conn, &to_stored(&proposal)?)?;
-    Ok(proposal)
+    Ok(cohort)
+}
+
+fn propose_inputs(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Pool> {
+    let cohort = propose_inputs_cohort(tx, actor, cohort_id)?;
+    pool(tx, &cohort)
+}
+
+/// The matching for the cohort as it is now: the one computed outside the transaction if its
+/// inputs are unchanged, else computed again here (rare: someone opted out, joined or partnered
+/// while it ran).
+fn current(
+    tx: &mut Tx<'_>,
+    cohort: &Cohort,
+    (seen, result): (Pool, matching::Proposal),
+    pins: &[(String, String)],
+) -> AppResult<(Pool, matching::Proposal)> {
+    let now = pool(tx, cohort)?;
+    Ok(settle((seen, result), now, pins))
+}
+
+/// Keeps a matching computed on `seen` if the pool is still `now`, else computes it for `now`.
+fn settle(
+    (seen, result): (Pool, matching::Proposal),
+    now: Pool,
+    pins: &[(String, String)],
+) -> (Pool, matching::Proposal) {
+    if now == seen {
+        (seen, result)
+    } else {
+        let result = matching::propose(&now.candidates, &now.rules, pins);
+        (now, result)
+    }
 }
 
 /// A cohort's proposal (admins only).
@@ -88,15 +141,62 @@ pub fn get(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str, id: &str) -> AppResu
 
 /// Keeps `pins` (pairs of member ids) and recomputes everyone else (admins only; a draft of a
 /// cohort not matched yet). Each pinned id must be an opted-in member, pinned once; a pin that
-/// breaks a hard constraint is refused (`pair-forbidden`). `expected`: the version read.
-pub fn repin(
+/// breaks a hard constraint is refused (`pair-forbidden`). `expected`: the version read. Like
+/// [`propose`], the matching runs outside any transaction and every check is made again when
+/// the result is stored.
+pub async fn repin(
+    app: &App,
+    actor: Actor,
+    cohort_id: String,
+    id: String,
+    pins: Vec<(String, String)>,
+    expected: Option<i64>,
+) -> AppResult<Proposal> {
+    let inputs = (actor, cohort_id, id, pins);
+    let read = inputs.clone();
+    let (_, _, seen) = app
+        .read(move |tx| {
+            let (actor, cohort_id, id, pins) = &read;
+            repin_inputs(tx, actor, cohort_id, id, pins, expected)
+        })
+        .await?;
+    let pins = inputs.3.clone();
+    let computed = app
+        .compute(move || {
+            let result = matching::propose(&seen.candidates, &seen.rules, &pins);
+            (seen, result)
+        })
+        .await?;
+    app.write(move |tx| {
+        let (actor, cohort_id, id, pins) = &inputs;
+        let (cohort, stored, _) = repin_inputs(tx, actor, cohort_id, id, pins, expected)?;
+        let (pool, result) = current(tx, &cohort, computed, pins)?;
+        let proposal = from_stored(stored)?;
+        let now = tx.now().naive_utc();
+        let proposal = build(
+            proposal.id,
+            &cohort,
+            &pool,
+            &result,
+            proposal.version + 1,
+            proposal.created_at.naive_utc(),
+            now,
+        );
+        cohorts::save_proposal(tx.conn, &to_stored(&proposal)?)?;
+        Ok(proposal)
+    })
+    .await
+}
+
+/// Every check of a re-pin, and what it needs: the cohort, the stored draft and the pool.
+fn repin_inputs(
     tx: &mut Tx<'_>,
     actor: &Actor,
     cohort_id: &str,
     id: &str,
     pins: &[(String, String)],
     expected: Option<i64>,
-) -> AppResult<Proposal> {
+) -> AppResult<(Cohort, StoredProposal, Pool)> {
     actor.require_admin()?;
     let cohort = cohorts::find(tx.conn, cohort_id)?;
     let stored = cohorts::find_proposal(tx.conn, cohort_id, id)?;
@@ -142,23 +242,10 @@ pub fn repin(
             ));
         }
     }
-    let computed = matching::propose(&pool.candidates, &pool.rules, pins);
-    let mut proposal = from_stored(stored)?;
-    if proposal.status != ProposalStatus::Draft {
+    if stored.status != ProposalStatus::Draft.as_str() {
         return Err(cohort_matched());
     }
-    let now = tx.now().naive_utc();
-    proposal = build(
-        proposal.id,
-        &cohort,
-        &pool,
-        &computed,
-        proposal.version + 1,
-        proposal.created_at.naive_utc(),
-        now,
-    );
-    cohorts::save_proposal(tx.conn, &to_stored(&proposal)?)?;
-    Ok(proposal)
+    Ok((cohort, stored, pool))
 }
 
 /// Confirms a draft (admins only): each pair gets an ordinary invitation from its first member
@@ -223,6 +310,7 @@ pub fn confirm(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str, id: &str) -> App
 }
 
 /// Who may be paired in a cohort, and under which rules.
+#[derive(Debug, PartialEq)]
 struct Pool {
     candidates: Vec<Candidate>,
     rules: Rules,
@@ -418,4 +506,52 @@ fn from_stored(s: StoredProposal) -> AppResult<Proposal> {
         updated_at: s.updated_at.and_utc(),
         confirmed_at: s.confirmed_at.map(|t| t.and_utc()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(id: &str) -> Candidate {
+        Candidate {
+            id: id.into(),
+            name: id.to_uppercase(),
+            values: Default::default(),
+            offers: Default::default(),
+            seeks: Default::default(),
+            style: None,
+            department: None,
+            manager_id: None,
+            utc_offset_minutes: 0,
+        }
+    }
+
+    fn pool_of(ids: &[&str]) -> Pool {
+        Pool {
+            candidates: ids.iter().map(|id| candidate(id)).collect(),
+            rules: Rules::default(),
+            emails: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_matching_computed_outside_the_transaction_is_kept_only_if_the_pool_did_not_change() {
+        let seen = pool_of(&["a", "b", "c", "d"]);
+        let computed = matching::propose(&seen.candidates, &seen.rules, &[]);
+        assert_eq!(computed.pairs.len(), 2);
+
+        // Unchanged: the result computed outside is stored as it is (a marker proves no rerun).
+        let mut marked = computed.clone();
+        marked.pairs.truncate(1);
+        let (_, kept) = settle((pool_of(&["a", "b", "c", "d"]), marked.clone()), seen, &[]);
+        assert_eq!(kept, marked);
+
+        // Someone opted out meanwhile: computed again on the members there are now.
+        let now = pool_of(&["a", "b", "c"]);
+        let (pool, again) = settle((pool_of(&["a", "b", "c", "d"]), computed), now, &[]);
+        assert_eq!(pool.candidates.len(), 3);
+        assert_eq!(again.pairs.len(), 1);
+        assert_eq!(again.unmatched.len(), 1);
+        assert!(again.pairs.iter().all(|p| p.a != "d" && p.b != "d"));
+    }
 }

@@ -71,10 +71,7 @@ pub async fn create_proposal(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, id) = (caller.actor(&state), id.to_string());
-    let p = state
-        .app
-        .write(move |tx| proposals::propose(tx, &actor, &id))
-        .await?;
+    let p = proposals::propose(&state.app, actor, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -163,10 +160,7 @@ pub async fn update_proposal(
         .collect();
     let expected = expected_version(&req)?;
     let actor = caller.actor(&state);
-    let p = state
-        .app
-        .write(move |tx| proposals::repin(tx, &actor, &id, &pid, &pins, expected))
-        .await?;
+    let p = proposals::repin(&state.app, actor, id, pid, pins, expected).await?;
     Ok(tagged(StatusCode::OK, p.version, ProposalView::from(&p)))
 }
 
