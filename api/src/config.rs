@@ -40,9 +40,9 @@ pub struct Config {
     #[arg(long, env = "TANDEM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
 
-    /// Largest number of database connections.
-    #[arg(long, env = "TANDEM_DB_POOL_SIZE", default_value_t = 10)]
-    pub db_pool_size: u32,
+    /// Largest number of database connections (default: 10 on PostgreSQL, 4 on SQLite).
+    #[arg(long, env = "TANDEM_DB_POOL_SIZE")]
+    pub db_pool_size: Option<u32>,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TANDEM_WORKERS")]
@@ -269,6 +269,12 @@ impl WebhookConfig {
 }
 
 impl Config {
+    /// The database pool's size: as configured, else [`tandem_app::default_pool_size`].
+    pub fn pool_size(&self) -> u32 {
+        self.db_pool_size
+            .unwrap_or_else(|| tandem_app::default_pool_size(&self.database_url))
+    }
+
     /// What the use cases need of the configuration.
     pub fn app_settings(&self) -> tandem_app::Settings {
         tandem_app::Settings {
@@ -304,7 +310,7 @@ impl Config {
             access_token_ttl: 900,
             refresh_token_ttl: 30 * 24 * 3600,
             log_format: LogFormat::Human,
-            db_pool_size: 10,
+            db_pool_size: None,
             workers: None,
             external_issuers: None,
             admin_emails: Vec::new(),

@@ -59,7 +59,7 @@ impl Application {
         let config = Arc::new(config);
         let (url, pool_size, settings) = (
             config.database_url.clone(),
-            config.db_pool_size,
+            config.pool_size(),
             config.app_settings(),
         );
         let app = web::block(move || {
@@ -148,7 +148,7 @@ impl Application {
         // Database work runs on each worker's blocking pool; beyond the database pool's size more
         // threads would only wait for a connection, and each one that allocated keeps a heap arena
         // (hundreds of threads left the process at 110-190 MiB after a benchmark).
-        server = server.worker_max_blocking_threads(config.db_pool_size.max(1) as usize + 2);
+        server = server.worker_max_blocking_threads(config.pool_size().max(1) as usize + 2);
         let metrics = match &config.metrics_bind {
             Some(bind) => Some(metrics_server(bind, worker_state.clone())?),
             None => None,

@@ -49,7 +49,7 @@ start_server() { # name database_url
     TANDEM_WEBHOOK_WORKER=false TANDEM_AUTH_RATE_LIMIT=0 RUST_LOG=warn "$target/tandem" serve >"$work/$1.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  sleep 1
+  sleep 3
   idle_rss=$(rss_mib "$server")
 }
 
@@ -163,6 +163,7 @@ SQL
   result[pg_scorecard_open]=$(openloop "$scorecard_url" "$(half "${result[pg_scorecard_rps]}")")
   result[pg_post_open]=$(openloop "$post_url" "$(half "${result[pg_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
   result[pg_loaded_rss]=$(rss_mib "$server")
+  sleep 3; result[pg_settled_rss]=$(rss_mib "$server")
   kill "$server"; wait "$server" 2>/dev/null || true; server=
   psql "$pg_admin" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
 }
@@ -183,6 +184,7 @@ bench_sqlite() {
   result[lite_scorecard_open]=$(openloop "$scorecard_url" "$(half "${result[lite_scorecard_rps]}")")
   result[lite_post_open]=$(openloop "$post_url" "$(half "${result[lite_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
   result[lite_loaded_rss]=$(rss_mib "$server")
+  sleep 3; result[lite_settled_rss]=$(rss_mib "$server")
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
 
@@ -205,8 +207,9 @@ closed loop wrk -t2 -c16 -d${duration}s, medians of $rounds interleaved rounds; 
 
 Targets: scorecard >= 0.75x its floor; POST >= 0.5x its floor; SQLite POST >= 5,000 req/s with p99 <= 20 ms;
 p99 <= 10 ms open loop at half peak. Statements per request include authentication, BEGIN and COMMIT.
-Resident memory: PostgreSQL run idle $(r pg_idle_rss) MiB, after the benchmark $(r pg_loaded_rss) MiB;
-SQLite run idle $(r lite_idle_rss) MiB, after $(r lite_loaded_rss) MiB (targets: 20 and 60 MiB).
+Resident memory: PostgreSQL run idle $(r pg_idle_rss) MiB, after the benchmark $(r pg_loaded_rss) MiB
+($(r pg_settled_rss) MiB 3 s later); SQLite run idle $(r lite_idle_rss) MiB, after $(r lite_loaded_rss) MiB
+($(r lite_settled_rss) MiB 3 s later) (targets: 20 and 60 MiB).
 
 Open-loop runs:
 - scorecard, PostgreSQL: $(r pg_scorecard_open)

@@ -72,7 +72,7 @@ async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut C
     let mut config = Config::new(url.clone(), "127.0.0.1:0");
     config.jwt_secret = Some(TEST_JWT_SECRET.into());
     config.workers = Some(1);
-    config.db_pool_size = 4;
+    config.db_pool_size = Some(4);
     adjust(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://{}", app.local_addr());

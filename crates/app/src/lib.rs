@@ -344,6 +344,17 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
+/// The pool size when none is configured: 10 on PostgreSQL, 4 on SQLite. SQLite writes one
+/// transaction at a time (queued in the process) and its reads compete for the cores, so more
+/// connections only add a page cache and prepared statements each: 10 left the server at 105 MiB
+/// after the benchmark, 4 at 74 MiB, at the same throughput.
+pub fn default_pool_size(url: &str) -> u32 {
+    match tandem_store::Backend::from_url(url) {
+        tandem_store::Backend::Postgres => 10,
+        tandem_store::Backend::Sqlite => 4,
+    }
+}
+
 /// Opens the database on `url` (applying pending migrations) and builds the application on it.
 /// Blocking: call it before serving, or on the blocking pool.
 pub fn connect(
@@ -379,4 +390,15 @@ pub fn ping(tx: &mut Tx<'_>) -> AppResult<()> {
 /// A new id: UUID v7, so ids sort by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_pools_default_to_four_connections_and_postgresql_to_ten() {
+        assert_eq!(super::default_pool_size("sqlite:///tmp/t.db"), 4);
+        assert_eq!(super::default_pool_size("tandem.db"), 4);
+        assert_eq!(super::default_pool_size("postgres://u@h/db"), 10);
+        assert_eq!(super::default_pool_size("postgresql://u@h/db"), 10);
+    }
 }

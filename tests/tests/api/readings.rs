@@ -546,7 +546,7 @@ async fn a_thousand_concurrent_readings_are_all_stored() {
 async fn spawn_app_for_load() -> TestApp {
     tandem_tests::spawn_app_with(|c| {
         c.workers = Some(2);
-        c.db_pool_size = 10;
+        c.db_pool_size = Some(10);
     })
     .await
 }
