@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 #[schema(example = json!({
     "id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4fa0", "partnership_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f57",
     "subject_type": "milestone", "subject_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f62",
+    "goal_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f60",
+    "subject_href": "/v1/goals/0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f60/milestones/0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f62",
     "from_user_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f58", "to_user_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f56",
     "note": "Pilot live two weeks early. Well done!", "created_at": "2026-12-03T17:05:00Z"
 }))]
@@ -26,6 +28,11 @@ pub struct KudosView {
     /// The reading, milestone or check-in.
     #[schema(format = Uuid)]
     pub subject_id: String,
+    /// The goal the reading or milestone is on (null for a check-in).
+    #[schema(format = Uuid)]
+    pub goal_id: Option<String>,
+    /// Where the subject is (`GET`).
+    pub subject_href: String,
     /// Who sent them.
     #[schema(format = Uuid)]
     pub from_user_id: String,
@@ -45,6 +52,15 @@ impl From<&Kudos> for KudosView {
             partnership_id: k.partnership_id.clone(),
             subject_type: k.subject_type,
             subject_id: k.subject_id.clone(),
+            goal_id: k.goal_id.clone(),
+            subject_href: match (k.subject_type, &k.goal_id) {
+                (KudosSubject::Reading, _) => format!("/v1/readings/{}", k.subject_id),
+                (KudosSubject::CheckIn, _) => format!("/v1/check-ins/{}", k.subject_id),
+                (KudosSubject::Milestone, Some(goal)) => {
+                    format!("/v1/goals/{goal}/milestones/{}", k.subject_id)
+                }
+                (KudosSubject::Milestone, None) => String::new(),
+            },
             from_user_id: k.from_user_id.clone(),
             to_user_id: k.to_user_id.clone(),
             note: k.note.clone(),

@@ -27,6 +27,7 @@ pub struct NewKudos {
 /// Where a subject lives and whose win it is, with the state that may refuse kudos on it.
 struct Subject {
     partnership_id: String,
+    goal_id: Option<String>,
     owner_id: String,
     /// Why it cannot take kudos yet, if it cannot.
     refusal: Option<(Rule, &'static str)>,
@@ -39,6 +40,7 @@ fn subject(tx: &mut Tx<'_>, kind: KudosSubject, id: &str) -> AppResult<Subject> 
             let goal = goals::find(tx.conn, &r.goal_id)?;
             Subject {
                 partnership_id: goal.partnership_id,
+                goal_id: Some(goal.id),
                 owner_id: goal.owner_id,
                 refusal: r
                     .deleted_at
@@ -50,6 +52,7 @@ fn subject(tx: &mut Tx<'_>, kind: KudosSubject, id: &str) -> AppResult<Subject> 
             let goal = goals::find(tx.conn, &m.goal_id)?;
             Subject {
                 partnership_id: goal.partnership_id,
+                goal_id: Some(goal.id),
                 owner_id: goal.owner_id,
                 refusal: m.completed_on.is_none().then_some((
                     Rule::MilestoneNotCompleted,
@@ -61,6 +64,7 @@ fn subject(tx: &mut Tx<'_>, kind: KudosSubject, id: &str) -> AppResult<Subject> 
             let c = check_ins::find(tx.conn, id)?;
             Subject {
                 partnership_id: c.partnership_id,
+                goal_id: None,
                 owner_id: c.author_id,
                 refusal: None,
             }
@@ -115,6 +119,7 @@ pub fn send(tx: &mut Tx<'_>, actor: &Actor, new: &NewKudos) -> AppResult<Kudos> 
         partnership_id: p.id.clone(),
         subject_type: new.subject_type,
         subject_id: new.subject_id.clone(),
+        goal_id: s.goal_id,
         from_user_id: actor.id.clone(),
         to_user_id: s.owner_id,
         note: new.note.clone(),

@@ -21,6 +21,8 @@ pub struct Kudos {
     pub subject_type: KudosSubject,
     /// Its id.
     pub subject_id: String,
+    /// The goal a reading or milestone belongs to (none for a check-in).
+    pub goal_id: Option<String>,
     /// Who sent them.
     pub from_user_id: String,
     /// Whose win it is.
@@ -40,6 +42,7 @@ pub fn insert(conn: &mut DbConnection, k: &Kudos) -> StoreResult<()> {
             kudos::partnership_id.eq(&k.partnership_id),
             kudos::subject_type.eq(Name::of(k.subject_type)),
             kudos::subject_id.eq(&k.subject_id),
+            kudos::goal_id.eq(&k.goal_id),
             kudos::from_user_id.eq(&k.from_user_id),
             kudos::to_user_id.eq(&k.to_user_id),
             kudos::note.eq(&k.note),

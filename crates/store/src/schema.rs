@@ -512,6 +512,7 @@ diesel::table! {
         partnership_id -> Text,
         subject_type -> Text,
         subject_id -> Text,
+        goal_id -> Nullable<Text>,
         from_user_id -> Text,
         to_user_id -> Text,
         note -> Text,

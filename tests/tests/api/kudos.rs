@@ -14,6 +14,7 @@ struct Pair {
     ada: TestUser,
     grace: TestUser,
     p: String,
+    goal: String,
     reading: String,
     done: String,
     open: String,
@@ -67,6 +68,7 @@ async fn pair(app: &TestApp) -> Pair {
         ada,
         grace,
         p,
+        goal: goal_id,
         reading: reading["id"].as_str().unwrap().to_owned(),
         done,
         open: goal["milestones"][1]["id"].as_str().unwrap().to_owned(),
@@ -137,6 +139,28 @@ async fn kudos_on_a_partners_wins_appear_in_the_wins_section_of_their_block_on_t
         x.grace.id.as_str(),
         "the check-in's author"
     );
+
+    // Each links to its subject, which the receiver can follow.
+    let hrefs = [
+        (&on_reading, format!("/v1/readings/{}", x.reading), &x.ada),
+        (
+            &on_milestone,
+            format!("/v1/goals/{}/milestones/{}", x.goal, x.done),
+            &x.ada,
+        ),
+        (
+            &on_check_in,
+            format!("/v1/check-ins/{}", x.check_in),
+            &x.grace,
+        ),
+    ];
+    for (kudos, href, receiver) in hrefs {
+        assert_eq!(kudos["subject_href"], href.as_str());
+        let subject = ok(&app, Method::GET, &href, receiver, None).await;
+        assert_eq!(subject["id"], kudos["subject_id"]);
+    }
+    assert_eq!(on_milestone["goal_id"], x.goal.as_str());
+    assert_eq!(on_check_in["goal_id"], Value::Null);
 
     let m = ok(
         &app,
