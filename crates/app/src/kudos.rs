@@ -4,16 +4,15 @@
 
 use chrono::NaiveDateTime;
 use tandem_domain::events::{EventData, KudosReceived};
-use tandem_domain::kudos::KudosSubject;
+use tandem_domain::kudos::{KudosSubject, NOTE_MAX_CHARS, NoteProblem, note};
 use tandem_domain::partnership::PartnershipStatus;
 use tandem_store::kudos;
 pub use tandem_store::kudos::{Kudos, KudosFilter};
 use tandem_store::{StoreError, check_ins, goals, readings};
 
-use crate::{Actor, AppError, AppResult, Rule, Tx, new_id};
+use crate::{Actor, AppError, AppResult, FieldIssue, Rule, Tx, new_id};
 
-/// Kudos to send: on what, and the note (already checked with
-/// [`tandem_domain::kudos::note`]).
+/// Kudos to send: on what, and the note as given (checked by [`send`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewKudos {
     /// What they are on.
@@ -75,6 +74,13 @@ fn subject(tx: &mut Tx<'_>, kind: KudosSubject, id: &str) -> AppResult<Subject> 
 /// Sends kudos from the actor to their partner, whose win the subject is. Someone outside the
 /// subject's partnership gets [`AppError::NotFound`], as for anything in it.
 pub fn send(tx: &mut Tx<'_>, actor: &Actor, new: &NewKudos) -> AppResult<Kudos> {
+    let note = note(&new.note).map_err(|problem| {
+        let (code, detail) = match problem {
+            NoteProblem::Blank => ("blank", "must say something".to_owned()),
+            NoteProblem::TooLong => ("too_long", format!("at most {NOTE_MAX_CHARS} characters")),
+        };
+        AppError::Invalid(vec![FieldIssue::new("/note", code, detail)])
+    })?;
     let s = subject(tx, new.subject_type, &new.subject_id)?;
     let p = crate::partnerships::visible(tx, actor, &s.partnership_id)?;
     if !crate::partnerships::members(&p).contains(&actor.id) {
@@ -122,7 +128,7 @@ pub fn send(tx: &mut Tx<'_>, actor: &Actor, new: &NewKudos) -> AppResult<Kudos> 
         goal_id: s.goal_id,
         from_user_id: actor.id.clone(),
         to_user_id: s.owner_id,
-        note: new.note.clone(),
+        note,
         created_at: tx.now().naive_utc(),
     };
     kudos::insert(tx.conn, &k).map_err(|e| match e {

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use tandem_app::kudos::{self, KudosFilter, NewKudos};
 use tandem_domain::kudos::KudosSubject;
-use tandem_domain::kudos::{NOTE_MAX_CHARS, NoteProblem, note};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -15,7 +14,7 @@ use crate::http::conditional::etag;
 use crate::http::extract::{Json, Query};
 use crate::http::idempotency::{self, Created};
 use crate::http::list;
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::routes::refusals;
 use crate::state::AppState;
 use crate::views::kudos::KudosView;
@@ -87,15 +86,7 @@ pub async fn send_kudos(
     let new = NewKudos {
         subject_type: body.subject_type,
         subject_id: body.subject_id.to_string(),
-        note: note(&body.note).map_err(|problem| {
-            let (code, detail) = match problem {
-                NoteProblem::Blank => ("blank", "must say something".to_owned()),
-                NoteProblem::TooLong => {
-                    ("too_long", format!("at most {NOTE_MAX_CHARS} characters"))
-                }
-            };
-            ApiError::Validation(vec![FieldError::new("note", code, detail)])
-        })?,
+        note: body.note.clone(),
     };
     let actor = caller.actor(&state);
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
