@@ -298,6 +298,7 @@ impl Config {
                     max_attempts: self.mail.max_attempts,
                 }),
             pre_read_hours: self.pre_read_hours,
+            admin_emails: self.admin_emails.clone(),
         }
     }
 

@@ -121,6 +121,11 @@ impl Metrics {
             tandem_app::metrics::STATEMENTS.clone(),
         );
         registry.register(
+            "blocking_hops",
+            "Units of work handed to the blocking pool (a request takes one)",
+            tandem_app::metrics::BLOCKING_HOPS.clone(),
+        );
+        registry.register(
             "db_statement_errors",
             "SQL statements that failed",
             tandem_app::metrics::STATEMENT_ERRORS.clone(),

@@ -132,6 +132,7 @@ impl Application {
                             utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none"),
                         ),
                 )
+                .wrap(from_fn(crate::auth::confirm_sessions))
                 .wrap(from_fn(crate::auth::enforce_token_scopes))
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(crate::middleware::request_context))

@@ -39,7 +39,9 @@ for line in open(sys.argv[1]):
 PY
 }
 median() { python3 -c "import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(round(statistics.median(v), 2) if v else 'n/a')" "$@"; }
-statements() { curl -fsS "$metrics/metrics" | awk '/^tandem_db_statements_total/ {print $2}'; }
+counter() { curl -fsS "$metrics/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+statements() { counter tandem_db_statements_total; }
+hops() { counter tandem_blocking_hops_total; }
 
 start_server() { # name database_url
   local port mport
@@ -105,15 +107,15 @@ LUA
 tandem_scorecard() { wrk -t2 -c16 -d"${duration}s" --latency -H "authorization: Bearer $ada" "$scorecard_url" >"$1"; }
 tandem_post() { wrk -t2 -c16 -d"${duration}s" --latency -s "$work/post.lua" "$post_url" >"$1"; }
 
-per_request() { # url [method body]: SQL statements per request over 200 sequential requests
-  local before after
-  before=$(statements)
+per_request() { # url [method body]: SQL statements and blocking hops per request, 200 sequential requests
+  local before after hops_before hops_after
+  before=$(statements); hops_before=$(hops)
   for _ in $(seq 1 200); do
     if [ "${2:-GET}" = GET ]; then curl -fsS -o /dev/null -H "authorization: Bearer $ada" "$1"
     else curl -fsS -o /dev/null -X POST -H "authorization: Bearer $ada" -H 'content-type: application/json' -d "$3" "$1"; fi
   done
-  after=$(statements)
-  python3 -c "print(round(($after - $before) / 200, 2))"
+  after=$(statements); hops_after=$(hops)
+  python3 -c "print(f'{round(($after - $before) / 200, 2)} ({round(($hops_after - $hops_before) / 200, 2)} hop)')"
 }
 
 openloop() { # url rate [method body]
@@ -198,7 +200,7 @@ cat <<TABLE
 Tandem $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores, $(date -u +%Y-%m-%d); 2 partners x 5 goals x 1,000 readings (writes go to a draft goal);
 closed loop wrk -t2 -c16 -d${duration}s, medians of $rounds interleaved rounds; open loop (openloop) at half that rate for ${duration}s.
 
-| request | Tandem | p99 closed loop | floor: pgbench -c16 | ratio | statements / request | p99 open loop at half peak |
+| request | Tandem | p99 closed loop | floor: pgbench -c16 | ratio | statements (blocking hops) / request | p99 open loop at half peak |
 |---|---|---|---|---|---|---|
 | scorecard GET, PostgreSQL | $(r pg_scorecard_rps) req/s | $(r pg_scorecard_p99) ms | $(r pg_scorecard_floor) tps | $(ratio pg_scorecard_rps pg_scorecard_floor) | $(r pg_scorecard_statements) | $(r pg_scorecard_open | field p99_ms) ms |
 | reading POST, PostgreSQL | $(r pg_post_rps) req/s | $(r pg_post_p99) ms | $(r pg_insert_floor) tps | $(ratio pg_post_rps pg_insert_floor) | $(r pg_post_statements) | $(r pg_post_open | field p99_ms) ms |
@@ -206,7 +208,7 @@ closed loop wrk -t2 -c16 -d${duration}s, medians of $rounds interleaved rounds; 
 | reading POST, SQLite | $(r lite_post_rps) req/s | $(r lite_post_p99) ms | - | - | $(r lite_post_statements) | $(r lite_post_open | field p99_ms) ms |
 
 Targets: scorecard >= 0.75x its floor; POST >= 0.5x its floor; SQLite POST >= 5,000 req/s with p99 <= 20 ms;
-p99 <= 10 ms open loop at half peak. Statements per request include authentication, BEGIN and COMMIT.
+p99 <= 10 ms open loop at half peak; one blocking hop per request. Statements per request include authentication, BEGIN and COMMIT.
 Resident memory: PostgreSQL run idle $(r pg_idle_rss) MiB, after the benchmark $(r pg_loaded_rss) MiB
 ($(r pg_settled_rss) MiB 3 s later); SQLite run idle $(r lite_idle_rss) MiB, after $(r lite_loaded_rss) MiB
 ($(r lite_settled_rss) MiB 3 s later) (targets: 20 and 60 MiB).

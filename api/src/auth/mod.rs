@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use actix_web::{HttpMessage, ResponseError};
 use futures_util::future::LocalBoxFuture;
 use tandem_app::identity::{ExternalIdentity, User};
-use tandem_app::{Actor, Rule};
+use tandem_app::{Actor, Principal, Rule};
 use tandem_domain::token::Scope;
 use uuid::Uuid;
 
@@ -51,21 +51,44 @@ pub enum Credential {
     },
 }
 
-/// The authenticated caller: an active account and the credential it used. Taking this as a
+/// The authenticated caller: who the credential names and how they proved it. Taking this as a
 /// handler argument is what makes an endpoint require a bearer token.
+///
+/// A sign-in session's token is checked here by its signature only; whether the session is
+/// still open is asked by the request's own unit of work ([`Caller::principal`] given to
+/// `App::read_by`/`write_by`), so a request takes one blocking hop, not two. A request whose
+/// handler never asked is asked by [`confirm_sessions`] before its response leaves, so an ended
+/// session gets 401 whatever else was wrong with the request.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The user id as text, the form ids take in queries and views.
     pub id: String,
-    /// The signed-in user, as stored now (not as when the token was issued).
-    pub user: User,
     /// How they signed in.
     pub credential: Credential,
-    /// The one partnership the credential may reach (a limited access token); others are 404.
-    pub partnership: Option<String>,
+    principal: Principal,
+    /// The account, when the credential was confirmed by a lookup that read it.
+    account: Option<User>,
 }
 
 impl Caller {
+    /// Who the use cases act for; confirmed by the first unit of work that receives it.
+    pub fn principal(&self) -> Principal {
+        self.principal.clone()
+    }
+
+    /// The account as stored now: for a session not yet confirmed, confirming it costs a unit of
+    /// work of its own (only profile endpoints need the whole account).
+    pub async fn account(&self, state: &AppState) -> Result<User, ApiError> {
+        if let Some(user) = self.account.as_ref().or(self.principal.session_user()) {
+            return Ok(user.clone());
+        }
+        state.app.read_by(&self.principal, |_, _| Ok(())).await?;
+        self.principal
+            .session_user()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("a confirmed session without its account"))
+    }
+
     /// The sign-in session, for what only a session may do (sign out, manage tokens): 403 for an
     /// access token, which must not mint or manage credentials.
     pub fn session_id(&self) -> Option<Uuid> {
@@ -86,23 +109,19 @@ impl Caller {
         }
     }
 
-    /// Whether the caller holds the admin role (granted in the database or by configuration).
-    pub fn is_admin(&self, state: &AppState) -> bool {
-        self.user.is_admin
-            || state
-                .config
-                .admin_emails
-                .iter()
-                .any(|e| e.trim().eq_ignore_ascii_case(&self.user.email))
-    }
-
-    /// The caller as the use cases know them.
-    pub fn actor(&self, state: &AppState) -> Actor {
-        Actor {
-            id: self.id.clone(),
-            email: self.user.email.clone(),
-            only: self.partnership.clone(),
-            admin: self.is_admin(state),
+    /// A caller confirmed by a lookup of their account (access tokens, external issuers).
+    fn confirmed(
+        state: &AppState,
+        user: User,
+        credential: Credential,
+        only: Option<String>,
+    ) -> Caller {
+        let actor = Actor::of(&user, only, state.app.settings());
+        Caller {
+            id: actor.id.clone(),
+            credential,
+            principal: Principal::confirmed(actor),
+            account: Some(user),
         }
     }
 }
@@ -120,12 +139,15 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let method = req.method().as_str().to_owned();
         let pattern = req.match_pattern().unwrap_or_default();
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
             let caller = resolve(&state, &token?).await?;
             if let Credential::AccessToken { scopes, .. } = &caller.credential {
                 allowed(scopes, &method, &pattern)?;
             }
+            // Kept for `confirm_sessions`, which asks about a session no unit of work asked about.
+            req.extensions_mut().insert(caller.clone());
             Ok(caller)
         })
     }
@@ -144,10 +166,45 @@ async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             _ => session_caller(state, token).await?,
         }
     };
-    if caller.user.deactivated_at.is_some() {
+    if caller
+        .account
+        .as_ref()
+        .is_some_and(|user| user.deactivated_at.is_some())
+    {
         return Err(ApiError::Unauthorized("the account is deactivated".into()));
     }
     Ok(caller)
+}
+
+/// Middleware: no response leaves for a session nobody confirmed. A handler's unit of work
+/// confirms its caller's session on its way (see [`Caller`]); when a request ended without one
+/// (refused by validation, say, or answered without the database), the session is asked about
+/// here, and an ended one turns the response into 401, as if it had been asked first.
+pub async fn confirm_sessions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let pending = res
+        .request()
+        .extensions()
+        .get::<Caller>()
+        .map(Caller::principal)
+        .filter(Principal::is_pending);
+    let (Some(principal), Some(state)) = (pending, state) else {
+        return Ok(res);
+    };
+    match state.app.read_by(&principal, |_, _| Ok(())).await {
+        Ok(()) => Ok(res),
+        Err(e) => {
+            let req = res.request().clone();
+            Ok(ServiceResponse::new(
+                req,
+                ApiError::from(e).error_response(),
+            ))
+        }
+    }
 }
 
 /// Middleware: a personal access token's scopes are enforced before anything else looks at the
@@ -204,16 +261,11 @@ async fn session_caller(state: &AppState, token: &str) -> Result<Caller, ApiErro
         .tokens
         .verify(token, TokenType::Access, state.app.now())?;
     let (user_id, session_id) = (claims.subject()?, claims.session()?);
-    let user = state
-        .app
-        .read(move |tx| tandem_app::identity::session_user(tx, user_id, session_id))
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the session has ended; sign in again".into()))?;
     Ok(Caller {
-        id: user.id.to_string(),
-        user,
+        id: user_id.to_string(),
         credential: Credential::Session(session_id),
-        partnership: None,
+        principal: Principal::session(user_id, session_id),
+        account: None,
     })
 }
 
@@ -226,15 +278,16 @@ async fn access_token_caller(state: &AppState, secret: &str) -> Result<Caller, A
         .ok_or_else(|| {
             ApiError::Unauthorized("the access token is invalid, expired or revoked".into())
         })?;
-    Ok(Caller {
-        id: user.id.to_string(),
+    let credential = Credential::AccessToken {
+        scopes: tandem_app::tokens::scopes(&token),
+        id: token.id,
+    };
+    Ok(Caller::confirmed(
+        state,
         user,
-        credential: Credential::AccessToken {
-            scopes: tandem_app::tokens::scopes(&token),
-            id: token.id,
-        },
-        partnership: token.partnership_id,
-    })
+        credential,
+        token.partnership_id,
+    ))
 }
 
 async fn external_caller(state: &AppState, token: &str, iss: &str) -> Result<Caller, ApiError> {
@@ -259,14 +312,10 @@ async fn external_caller(state: &AppState, token: &str, iss: &str) -> Result<Cal
         })
         .await?
         .ok_or_else(|| ApiError::Unauthorized("this identity has no Tandem account".into()))?;
-    Ok(Caller {
-        id: user.id.to_string(),
-        user,
-        credential: Credential::External {
-            issuer: iss.to_owned(),
-        },
-        partnership: None,
-    })
+    let credential = Credential::External {
+        issuer: iss.to_owned(),
+    };
+    Ok(Caller::confirmed(state, user, credential, None))
 }
 
 /// Reads `Authorization: Bearer <token>`; tokens are never taken from the query string.

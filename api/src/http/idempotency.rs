@@ -14,7 +14,9 @@ use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tandem_app::idempotency::{self, Claim, IdempotencyRecord, StoredResponse};
-use tandem_app::{AppError, Tx};
+use tandem_app::{Actor, AppError, Tx};
+
+use crate::auth::Caller;
 
 use crate::http::problem::{ApiError, HttpRule};
 use crate::state::AppState;
@@ -130,16 +132,18 @@ enum Outcome {
 pub async fn once<F>(
     state: &AppState,
     req: &HttpRequest,
-    user_id: &str,
+    caller: &Caller,
     body: &impl Serialize,
     create: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut Tx<'_>) -> Result<Created, ApiError> + Send + 'static,
+    F: FnOnce(&mut Tx<'_>, &Actor) -> Result<Created, ApiError> + Send + 'static,
 {
+    let who = caller.principal();
     let Some(key) = key_of(req)? else {
-        return Ok(state.app.write_as(create).await?.response());
+        return Ok(state.app.write_by_as(&who, create).await?.response());
     };
+    let user_id = caller.id.as_str();
     let body = serde_json::to_vec(body).map_err(ApiError::internal)?;
     let hash = fingerprint(req, &body);
     let not_before = (state.app.now() - Duration::hours(RETENTION_HOURS)).naive_utc();
@@ -147,7 +151,7 @@ where
     let (user2, key2) = (user.clone(), key.clone());
     let attempt = state
         .app
-        .write_as(move |tx| -> Result<Outcome, Abort> {
+        .write_by_as(&who, move |tx, actor| -> Result<Outcome, Abort> {
             match idempotency::find(tx, &user, &key, not_before)? {
                 Some(record) if record.status_code.is_some() => return Ok(Outcome::Replay(record)),
                 // A claim without a response can only be an orphan of a version that committed
@@ -161,7 +165,7 @@ where
                     }
                 }
             }
-            let created = create(tx)?;
+            let created = create(tx, actor)?;
             let stored = created.body.to_string();
             idempotency::complete(
                 tx,

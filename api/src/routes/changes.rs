@@ -78,10 +78,12 @@ pub async fn list_changes(
     query: Query<ChangesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, since) = query.parse()?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let page = state
         .app
-        .read(move |tx| changes::feed(tx, &actor, since, limit))
+        .read_by(&actor, move |tx, actor| {
+            changes::feed(tx, actor, since, limit)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ChangesPage {
         items: page.changes.into_iter().map(FeedEntry::from).collect(),

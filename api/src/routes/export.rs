@@ -32,10 +32,12 @@ pub async fn export_partnership(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let doc = state
         .app
-        .read(move |tx| export::export(tx, &actor, &partnership_id))
+        .read_by(&actor, move |tx, actor| {
+            export::export(tx, actor, &partnership_id)
+        })
         .await?;
     let view = ExportView::from(&doc);
     let filename = format!("tandem-partnership-{}.json", view.partnership.id);

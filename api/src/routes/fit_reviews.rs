@@ -85,11 +85,13 @@ pub async fn create_fit_review(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<CreateFitReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let answer = NewAnswer::from(&body);
     let reviews = state
         .app
-        .write(move |tx| fit_reviews::answer(tx, &actor, &partnership_id, &answer))
+        .write_by(&actor, move |tx, actor| {
+            fit_reviews::answer(tx, actor, &partnership_id, &answer)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -121,10 +123,12 @@ pub async fn list_fit_reviews(
     id: web::Path<uuid::Uuid>,
     query: Query<SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let reviews = state
         .app
-        .read(move |tx| fit_reviews::list(tx, &actor, &partnership_id))
+        .read_by(&actor, move |tx, actor| {
+            fit_reviews::list(tx, actor, &partnership_id)
+        })
         .await?;
     let mut view = FitReviewsView::from(&reviews);
     if let Some(since) = query.updated_since {

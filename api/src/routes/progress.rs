@@ -50,10 +50,12 @@ pub async fn goal_progress(
     id: web::Path<uuid::Uuid>,
     query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, goal_id, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    let (actor, goal_id, as_of) = (caller.principal(), id.to_string(), query.as_of);
     let p = state
         .app
-        .read(move |tx| progress::goal_progress(tx, &actor, &goal_id, as_of))
+        .read_by(&actor, move |tx, actor| {
+            progress::goal_progress(tx, actor, &goal_id, as_of)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ProgressView::from(&p)))
 }
@@ -82,10 +84,12 @@ pub async fn partnership_scorecard(
     query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     csv::json_only(&req)?;
-    let (actor, partnership_id, as_of) = (caller.actor(&state), id.to_string(), query.as_of);
+    let (actor, partnership_id, as_of) = (caller.principal(), id.to_string(), query.as_of);
     let card = state
         .app
-        .read(move |tx| progress::partnership_scorecard(tx, &actor, &partnership_id, as_of))
+        .read_by(&actor, move |tx, actor| {
+            progress::partnership_scorecard(tx, actor, &partnership_id, as_of)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ScorecardView::from(&card)))
 }

@@ -98,11 +98,11 @@ pub async fn refresh_goals(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<RefreshGoalsRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let partnership_id = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
     let request = RefreshRequest::from(&body);
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        let done = refresh::refresh(tx, &actor, &partnership_id, &request)?;
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        let done = refresh::refresh(tx, actor, &partnership_id, &request)?;
         let location = format!("/v1/partnerships/{partnership_id}");
         Created::new(location, None, &RefreshView::from(&done))
     })

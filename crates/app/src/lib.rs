@@ -44,7 +44,7 @@ use std::sync::Arc;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tandem_store::{DbConnection, Pool};
 
-pub use actor::Actor;
+pub use actor::{Actor, Principal};
 pub use error::{AppError, FieldIssue, Rule};
 
 /// Result of a use case.
@@ -84,6 +84,9 @@ pub struct Settings {
     pub mail: Option<MailSettings>,
     /// How long before a meeting its pre-read goes out (`meeting.upcoming`, and the email).
     pub pre_read_hours: u32,
+    /// Accounts holding the admin role by configuration (besides those granted it in the
+    /// database), compared case-insensitively.
+    pub admin_emails: Vec<String>,
 }
 
 impl Default for Settings {
@@ -94,6 +97,7 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             mail: None,
             pre_read_hours: 24,
+            admin_emails: Vec::new(),
         }
     }
 }
@@ -272,6 +276,45 @@ impl App {
         .await
     }
 
+    /// Runs a read-only use case for `who`, confirming their credential on the same connection
+    /// first (one blocking hop for both).
+    pub async fn read_by<T, F>(&self, who: &Principal, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut Tx<'_>, &Actor) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let who = who.clone();
+        self.read(move |tx| {
+            let actor = who.confirm(tx)?;
+            f(tx, &actor)
+        })
+        .await
+    }
+
+    /// Runs a use case for `who` in one write transaction that first confirms their credential.
+    pub async fn write_by<T, F>(&self, who: &Principal, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut Tx<'_>, &Actor) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_by_as(who, f).await
+    }
+
+    /// Like [`App::write_by`], under the caller's own error type (see [`App::write_as`]).
+    pub async fn write_by_as<T, E, F>(&self, who: &Principal, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<'_>, &Actor) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AppError> + Send + 'static,
+    {
+        let who = who.clone();
+        self.write_as(move |tx| {
+            let actor = who.confirm(tx).map_err(E::from)?;
+            f(tx, &actor)
+        })
+        .await
+    }
+
     /// Runs a use case in one write transaction: its checks and its writes commit together, or
     /// nothing is written.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
@@ -302,6 +345,7 @@ impl App {
             None => None,
         };
         let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
+        metrics::hop();
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
             let mut conn = checkout(&pool).map_err(E::from)?;
@@ -339,6 +383,7 @@ fn checkout(pool: &Pool) -> AppResult<tandem_store::PooledConnection> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
+    metrics::hop();
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?

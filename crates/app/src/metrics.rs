@@ -31,6 +31,15 @@ pub static DELIVERIES: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::ne
 /// Email send tries by outcome (`sent`, `retrying`, `failed`).
 pub static EMAILS: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::new(Family::default);
 
+/// Units of work sent to the blocking pool (each a thread hand-off and back): a request should
+/// take one.
+pub static BLOCKING_HOPS: LazyLock<Counter> = LazyLock::new(Counter::default);
+
+/// Records a unit of work sent to the blocking pool.
+pub(crate) fn hop() {
+    BLOCKING_HOPS.inc();
+}
+
 /// Records a wait for a connection.
 pub(crate) fn waited(for_connection: Duration) {
     POOL_WAIT.observe(for_connection.as_secs_f64());

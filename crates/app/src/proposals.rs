@@ -12,7 +12,7 @@ use tandem_store::cohorts::{self, Cohort, StoredProposal};
 
 use crate::error::FieldIssue;
 use crate::partnerships::Invitation;
-use crate::{Actor, App, AppError, AppResult, Rule, Tx, new_id};
+use crate::{Actor, App, AppError, AppResult, Principal, Rule, Tx, new_id};
 
 /// One proposed pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,17 +73,19 @@ pub struct Proposal {
 /// inputs are read, the pairing computed on the blocking pool, and the result stored in a short
 /// write transaction that recomputes only if the cohort changed meanwhile. Writers are never
 /// held up by it.
-pub async fn propose(app: &App, actor: Actor, cohort_id: String) -> AppResult<Proposal> {
-    let (who, id) = (actor.clone(), cohort_id.clone());
-    let seen = app.read(move |tx| propose_inputs(tx, &who, &id)).await?;
+pub async fn propose(app: &App, who: Principal, cohort_id: String) -> AppResult<Proposal> {
+    let id = cohort_id.clone();
+    let seen = app
+        .read_by(&who, move |tx, actor| propose_inputs(tx, actor, &id))
+        .await?;
     let computed = app
         .compute(move || {
             let result = matching::propose(&seen.candidates, &seen.rules, &[]);
             (seen, result)
         })
         .await?;
-    app.write(move |tx| {
-        let cohort = propose_inputs_cohort(tx, &actor, &cohort_id)?;
+    app.write_by(&who, move |tx, actor| {
+        let cohort = propose_inputs_cohort(tx, actor, &cohort_id)?;
         let (pool, result) = current(tx, &cohort, computed, &[])?;
         let now = tx.now().naive_utc();
         let proposal = build(new_id(), &cohort, &pool, &result, 1, now, now);
@@ -146,29 +148,29 @@ pub fn get(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str, id: &str) -> AppResu
 /// the result is stored.
 pub async fn repin(
     app: &App,
-    actor: Actor,
+    who: Principal,
     cohort_id: String,
     id: String,
     pins: Vec<(String, String)>,
     expected: Option<i64>,
 ) -> AppResult<Proposal> {
-    let inputs = (actor, cohort_id, id, pins);
+    let inputs = (cohort_id, id, pins);
     let read = inputs.clone();
     let (_, _, seen) = app
-        .read(move |tx| {
-            let (actor, cohort_id, id, pins) = &read;
+        .read_by(&who, move |tx, actor| {
+            let (cohort_id, id, pins) = &read;
             repin_inputs(tx, actor, cohort_id, id, pins, expected)
         })
         .await?;
-    let pins = inputs.3.clone();
+    let pins = inputs.2.clone();
     let computed = app
         .compute(move || {
             let result = matching::propose(&seen.candidates, &seen.rules, &pins);
             (seen, result)
         })
         .await?;
-    app.write(move |tx| {
-        let (actor, cohort_id, id, pins) = &inputs;
+    app.write_by(&who, move |tx, actor| {
+        let (cohort_id, id, pins) = &inputs;
         let (cohort, stored, _) = repin_inputs(tx, actor, cohort_id, id, pins, expected)?;
         let (pool, result) = current(tx, &cohort, computed, pins)?;
         let proposal = from_stored(stored)?;

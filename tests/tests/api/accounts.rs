@@ -182,6 +182,64 @@ async fn logout_ends_the_session_for_access_and_refresh_tokens() {
     assert_problem(res, StatusCode::UNAUTHORIZED).await;
 }
 
+/// A session is confirmed by the request's own unit of work, or, for a request that never reached
+/// one, before its response leaves: an ended session gets 401 whatever else is wrong with the
+/// request, and nothing it asked for is written.
+#[tokio::test]
+async fn an_ended_session_gets_401_before_any_other_answer_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    let other = app.sign_in(&ada.email, &ada.password).await;
+    let other = other["access_token"].as_str().unwrap();
+    let res = app
+        .authed(Method::POST, "/v1/auth/logout", &ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let goals = format!("/v1/partnerships/{p}/goals");
+    let invalid = app
+        .authed(Method::POST, &goals, &ada.access)
+        .json(&json!({"title": ""}))
+        .send()
+        .await
+        .unwrap();
+    let valid = app
+        .authed(Method::POST, &goals, &ada.access)
+        .json(&tandem_tests::smart_goal("Written by an ended session"))
+        .send()
+        .await
+        .unwrap();
+    let bad_query = app
+        .authed(Method::GET, "/v1/partnerships?limit=many", &ada.access)
+        .send()
+        .await
+        .unwrap();
+    let unknown = format!("/v1/goals/{}", uuid::Uuid::new_v4());
+    let unknown = app
+        .authed(Method::GET, &unknown, &ada.access)
+        .send()
+        .await
+        .unwrap();
+    let again = app
+        .authed(Method::POST, "/v1/auth/logout", &ada.access)
+        .send()
+        .await
+        .unwrap();
+    for res in [invalid, valid, bad_query, unknown, again] {
+        assert!(res.headers().contains_key("www-authenticate"));
+        assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    }
+
+    // The account's other session still works, and sees no goal written.
+    let res = app.authed(Method::GET, &goals, other).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = res.json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0, "{listed}");
+}
+
 #[tokio::test]
 async fn logging_out_one_session_leaves_others_signed_in() {
     let app = spawn_app().await;

@@ -86,6 +86,7 @@ async fn metrics_are_served_on_their_own_listener_by_route_template() {
         "tandem_db_connections_idle ",
         "tandem_db_pool_wait_seconds_count ",
         "tandem_db_statements_total ",
+        "tandem_blocking_hops_total ",
         "tandem_webhook_queue_depth 0",
         "tandem_changes_feed_lag_seconds ",
     ] {

@@ -70,10 +70,12 @@ pub async fn provision_user(
             manager_external_id: body.manager_external_id,
         },
     };
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let (created, user) = state
         .app
-        .write(move |tx| identity::provision(tx, &actor, &external_id, &person, expected))
+        .write_by(&actor, move |tx, actor| {
+            identity::provision(tx, actor, &external_id, &person, expected)
+        })
         .await?;
     if !created {
         return Ok(tagged(
@@ -110,10 +112,12 @@ pub async fn deactivate_user(
     caller: Caller,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, external_id) = (caller.actor(&state), external_id.into_inner());
+    let (actor, external_id) = (caller.principal(), external_id.into_inner());
     let user = state
         .app
-        .write(move |tx| identity::deactivate(tx, &actor, &external_id))
+        .write_by(&actor, move |tx, actor| {
+            identity::deactivate(tx, actor, &external_id)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -142,10 +146,12 @@ pub async fn get_provisioned_user(
     caller: Caller,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, external_id) = (caller.actor(&state), external_id.into_inner());
+    let (actor, external_id) = (caller.principal(), external_id.into_inner());
     let user = state
         .app
-        .read(move |tx| identity::provisioned(tx, &actor, &external_id))
+        .read_by(&actor, move |tx, actor| {
+            identity::provisioned(tx, actor, &external_id)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -175,10 +181,12 @@ pub async fn get_provisioned_matching_profile(
     caller: Caller,
     external_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, external_id) = (caller.actor(&state), external_id.into_inner());
+    let (actor, external_id) = (caller.principal(), external_id.into_inner());
     let (profile, time_zone) = state
         .app
-        .read(move |tx| tandem_app::matching_profiles::of_provisioned(tx, &actor, &external_id))
+        .read_by(&actor, move |tx, actor| {
+            tandem_app::matching_profiles::of_provisioned(tx, actor, &external_id)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -210,10 +218,12 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let since = query.updated_since.map(|t| t.naive_utc());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| identity::accounts(tx, &actor, since, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            identity::accounts(tx, actor, since, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,

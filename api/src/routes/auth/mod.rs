@@ -162,9 +162,12 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
             "sign-out ends a sign-in session; revoke an access token with DELETE /v1/me/tokens/{id}",
         )
     })?;
+    // Confirmed first: an ended session gets 401, not a second sign-out.
     state
         .app
-        .write(move |tx| identity::close_session(tx, session_id))
+        .write_by(&caller.principal(), move |tx, _| {
+            identity::close_session(tx, session_id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -54,11 +54,13 @@ pub async fn create_feed_token(
     Json(body): Json<CreateFeedTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     let p = pid.clone();
     let (token, secret) = state
         .app
-        .write(move |tx| tokens::create_feed(tx, &actor, &p, body.name, None))
+        .write_by(&actor, move |tx, actor| {
+            tokens::create_feed(tx, actor, &p, body.name, None)
+        })
         .await?;
     let url = format!(
         "{}/v1/partnerships/{pid}/calendar.ics?token={secret}",
@@ -95,11 +97,13 @@ pub async fn list_feed_tokens(
     query: Query<crate::http::list::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     let since = query.updated_since.map(|t| t.naive_utc());
     let rows = state
         .app
-        .read(move |tx| tokens::list_feeds(tx, &actor, &pid, since))
+        .read_by(&actor, move |tx, actor| {
+            tokens::list_feeds(tx, actor, &pid, since)
+        })
         .await?;
     Ok(
         HttpResponse::Ok().json(crate::http::list::Page::<FeedTokenView> {
@@ -131,10 +135,12 @@ pub async fn revoke_feed_token(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
     let (pid, token_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     state
         .app
-        .write(move |tx| tokens::revoke_feed(tx, &actor, &pid, &token_id))
+        .write_by(&actor, move |tx, actor| {
+            tokens::revoke_feed(tx, actor, &pid, &token_id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

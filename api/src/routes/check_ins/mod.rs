@@ -48,11 +48,11 @@ pub async fn create_check_in(
     Json(body): Json<CreateCheckInRequest, BATCH_BODY_LIMIT>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let partnership_id = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
         let (text, links, items) = (&body.text, &body.links, body.readings());
-        let d = check_ins::create(tx, &actor, &partnership_id, text, links, items)?;
+        let d = check_ins::create(tx, actor, &partnership_id, text, links, items)?;
         let location = format!("/v1/check-ins/{}", d.check_in.id);
         Created::new(location, Some(etag(1)), &CheckInView::from(&d))
     })
@@ -92,10 +92,12 @@ pub async fn list_check_ins(
         before: None,
         updated_since: query.updated_since.map(|t| t.naive_utc()),
     };
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| check_ins::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            check_ins::list(tx, actor, &partnership_id, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -125,10 +127,10 @@ pub async fn get_check_in(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let d = state
         .app
-        .read(move |tx| check_ins::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| check_ins::get(tx, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(CheckInView::from(&d)))
 }

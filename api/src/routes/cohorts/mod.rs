@@ -51,10 +51,10 @@ pub async fn create_cohort(
     caller: Caller,
     Json(body): Json<CreateCohortRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, new) = (caller.actor(&state), body.into_new());
+    let (actor, new) = (caller.principal(), body.into_new());
     let created = state
         .app
-        .write(move |tx| cohorts::create(tx, &actor, new))
+        .write_by(&actor, move |tx, actor| cohorts::create(tx, actor, new))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -87,10 +87,12 @@ pub async fn list_cohorts(
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| cohorts::list(tx, &actor, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            cohorts::list(tx, actor, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -122,10 +124,10 @@ pub async fn get_cohort(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let found = state
         .app
-        .read(move |tx| cohorts::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| cohorts::get(tx, actor, &id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(found.cohort.version)))
@@ -158,10 +160,12 @@ pub async fn add_cohort_members(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
     let refs = body.into_refs()?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let (cohort, added) = state
         .app
-        .write(move |tx| cohorts::add_members(tx, &actor, &id, &refs))
+        .write_by(&actor, move |tx, actor| {
+            cohorts::add_members(tx, actor, &id, &refs)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(CohortMembersAdded {
         added,
@@ -195,10 +199,12 @@ pub async fn list_cohort_members(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| cohorts::members(tx, &actor, &id, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            cohorts::members(tx, actor, &id, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -236,10 +242,12 @@ pub async fn get_cohort_report(
 ) -> Result<HttpResponse, ApiError> {
     crate::http::csv::json_only(&req)?;
     let id = id.to_string();
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let report = state
         .app
-        .read(move |tx| tandem_app::cohort_reports::report(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| {
+            tandem_app::cohort_reports::report(tx, actor, &id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(crate::views::cohort_reports::CohortReportView::from(report)))
 }
@@ -271,18 +279,25 @@ pub async fn get_cohort_report_csv(
         COHORT_REPORT_COLUMNS, CohortReportView, cohort_report_rows,
     };
     let id = id.to_string();
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let stem = "programme-report";
-    crate::routes::reports::serve(&req, &state, &COHORT_REPORT_COLUMNS, stem, move |tx| {
-        let report = tandem_app::cohort_reports::report(tx, &actor, &id)?;
-        let cohort = cohorts::get(tx, &actor, &id)?;
-        let view = CohortReportView::from(report);
-        Ok((
-            cohort.cohort.name,
-            view.as_of.date_naive(),
-            cohort_report_rows(&view),
-        ))
-    })
+    crate::routes::reports::serve(
+        &req,
+        &state,
+        &actor,
+        &COHORT_REPORT_COLUMNS,
+        stem,
+        move |tx, actor| {
+            let report = tandem_app::cohort_reports::report(tx, actor, &id)?;
+            let cohort = cohorts::get(tx, actor, &id)?;
+            let view = CohortReportView::from(report);
+            Ok((
+                cohort.cohort.name,
+                view.as_of.date_naive(),
+                cohort_report_rows(&view),
+            ))
+        },
+    )
     .await
 }
 
@@ -303,8 +318,8 @@ pub async fn list_my_cohorts(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.actor(&state);
-    let rows = state.app.read(move |tx| cohorts::mine(tx, &actor)).await?;
+    let actor = caller.principal();
+    let rows = state.app.read_by(&actor, cohorts::mine).await?;
     Ok(HttpResponse::Ok().json(MyCohorts {
         items: rows.into_iter().map(MyCohortView::from).collect(),
     }))
@@ -332,10 +347,10 @@ pub async fn opt_out_of_cohort(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let row = state
         .app
-        .write(move |tx| cohorts::opt_out(tx, &actor, &id))
+        .write_by(&actor, move |tx, actor| cohorts::opt_out(tx, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(MyCohortView::from(row)))
 }

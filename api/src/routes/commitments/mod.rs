@@ -49,10 +49,10 @@ pub async fn create_commitment(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<CreateCommitmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, meeting_id) = (caller.actor(&state), id.to_string());
+    let meeting_id = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        let c = commitments::create(tx, &actor, &meeting_id, &body.into())?;
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        let c = commitments::create(tx, actor, &meeting_id, &body.into())?;
         let location = format!("/v1/commitments/{}", c.id);
         Created::new(location, Some(etag(c.version)), &CommitmentView::from(&c))
     })
@@ -92,10 +92,12 @@ pub async fn list_commitments(
         goal_id: query.goal_id.map(|u| u.to_string()),
         updated_since: query.updated_since.map(|t| t.naive_utc()),
     };
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| commitments::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            commitments::list(tx, actor, &partnership_id, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -129,10 +131,10 @@ pub async fn get_commitment(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let c = state
         .app
-        .read(move |tx| commitments::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| commitments::get(tx, actor, &id))
         .await?;
     Ok(current(&req, c.version, CommitmentView::from(&c)))
 }
@@ -163,10 +165,12 @@ pub async fn update_commitment(
     Json(body): Json<UpdateCommitmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let c = state
         .app
-        .write(move |tx| commitments::update(tx, &actor, &id, expected, body.into()))
+        .write_by(&actor, move |tx, actor| {
+            commitments::update(tx, actor, &id, expected, body.into())
+        })
         .await?;
     Ok(tagged(StatusCode::OK, c.version, CommitmentView::from(&c)))
 }

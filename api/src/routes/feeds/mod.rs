@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tandem_app::tokens;
+use tandem_app::{Principal, tokens};
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -83,11 +83,13 @@ pub async fn create_feed_link(
     Json(body): Json<CreateFeedLinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     let p = pid.clone();
     let (link, secret) = state
         .app
-        .write(move |tx| tokens::create_feed(tx, &actor, &p, Some(body.name), body.expires_at))
+        .write_by(&actor, move |tx, actor| {
+            tokens::create_feed(tx, actor, &p, Some(body.name), body.expires_at)
+        })
         .await?;
     let urls = FeedUrls::of(&base_url(&req), &secret);
     Ok(HttpResponse::Created()
@@ -120,10 +122,12 @@ pub async fn list_feed_links(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| tokens::list_feeds(tx, &actor, &pid, None))
+        .read_by(&actor, move |tx, actor| {
+            tokens::list_feeds(tx, actor, &pid, None)
+        })
         .await?;
     Ok(
         HttpResponse::Ok().json(crate::http::list::Page::<FeedLinkView> {
@@ -154,10 +158,12 @@ pub async fn revoke_feed_link(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     state
         .app
-        .write(move |tx| tokens::revoke_feed_link(tx, &actor, &id))
+        .write_by(&actor, move |tx, actor| {
+            tokens::revoke_feed_link(tx, actor, &id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -202,7 +208,7 @@ pub async fn feed_report(
     rate_limit::check_feed(&state, &link.id)?;
     let pid = reader.only.clone().unwrap_or_default();
     Ok(feed_headers(
-        partnership_report(&req, &state, reader, pid, report).await?,
+        partnership_report(&req, &state, Principal::confirmed(reader), pid, report).await?,
     ))
 }
 

@@ -76,11 +76,11 @@ pub async fn create_goal(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<GoalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let pid = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
         let (doc, milestones) = body.into_parts();
-        let view = GoalView::from(&goals::create(tx, &actor, &pid, &doc, &milestones)?);
+        let view = GoalView::from(&goals::create(tx, actor, &pid, &doc, &milestones)?);
         Created::new(format!("/v1/goals/{}", view.id), Some(etag(1)), &view)
     })
     .await
@@ -116,10 +116,12 @@ pub async fn list_goals(
         status: query.status,
         updated_since: query.updated_since.map(|t| t.naive_utc()),
     };
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| goals::list(tx, &actor, &pid, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            goals::list(tx, actor, &pid, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -171,10 +173,10 @@ pub async fn get_goal(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let detail = state
         .app
-        .read(move |tx| goals::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| goals::get(tx, actor, &id))
         .await?;
     Ok(current(&req, detail.goal.version, GoalView::from(&detail)))
 }
@@ -214,10 +216,12 @@ pub async fn update_goal(
 ) -> Result<HttpResponse, ApiError> {
     check_patch(&patch)?;
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let edit = state
         .app
-        .write(move |tx| goals::edit(tx, &actor, &id, expected, &patch))
+        .write_by(&actor, move |tx, actor| {
+            goals::edit(tx, actor, &id, expected, &patch)
+        })
         .await?;
     Ok(edited(&edit))
 }
@@ -277,12 +281,12 @@ pub async fn upsert_goal_by_external_ref(
     body.take_reference(source, external_ref)?;
     body.validate()?;
     let expected = expected_version(&req)?;
-    let (actor, pid) = (caller.actor(&state), pid.to_string());
+    let (actor, pid) = (caller.principal(), pid.to_string());
     let (doc, milestones) = body.into_parts();
     let upsert = state
         .app
-        .write(move |tx| {
-            goals::upsert_by_external_ref(tx, &actor, &pid, &doc, &milestones, expected)
+        .write_by(&actor, move |tx, actor| {
+            goals::upsert_by_external_ref(tx, actor, &pid, &doc, &milestones, expected)
         })
         .await?;
     if !upsert.created {
@@ -301,10 +305,12 @@ async fn change_status(
     id: uuid::Uuid,
     to: GoalStatus,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let detail = state
         .app
-        .write(move |tx| goals::change_status(tx, &actor, &id, to))
+        .write_by(&actor, move |tx, actor| {
+            goals::change_status(tx, actor, &id, to)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -393,10 +399,12 @@ pub async fn goal_history(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let since = query.updated_since.map(|t| t.naive_utc());
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| goals::history(tx, &actor, &id, since, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            goals::history(tx, actor, &id, since, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -414,10 +422,12 @@ async fn decide(
     acknowledge: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (id, change_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let detail = state
         .app
-        .write(move |tx| goals::decide(tx, &actor, &id, &change_id, acknowledge))
+        .write_by(&actor, move |tx, actor| {
+            goals::decide(tx, actor, &id, &change_id, acknowledge)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,

@@ -88,10 +88,9 @@ pub async fn send_kudos(
         subject_id: body.subject_id.to_string(),
         note: body.note.clone(),
     };
-    let actor = caller.actor(&state);
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        let k = kudos::send(tx, &actor, &new)?;
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        let k = kudos::send(tx, actor, &new)?;
         Created::new(
             format!("/v1/kudos/{}", k.id),
             Some(etag(1)),
@@ -120,10 +119,10 @@ pub async fn get_kudos(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let k = state
         .app
-        .read(move |tx| kudos::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| kudos::get(tx, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(KudosView::from(&k)))
 }
@@ -157,10 +156,12 @@ pub async fn list_kudos(
         since: query.since.map(|t| t.naive_utc()),
         before: None,
     };
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| kudos::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            kudos::list(tx, actor, &partnership_id, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,

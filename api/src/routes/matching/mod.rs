@@ -38,12 +38,10 @@ pub async fn get_matching_profile(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let time_zone = caller.user.time_zone.clone();
-    let actor = caller.actor(&state);
-    let profile = state
-        .app
-        .read(move |tx| matching_profiles::mine(tx, &actor))
-        .await?;
+    let actor = caller.principal();
+    let profile = state.app.read_by(&actor, matching_profiles::mine).await?;
+    // Confirmed by the unit of work above: no hop of its own.
+    let time_zone = caller.account(&state).await?.time_zone;
     Ok(current(
         &req,
         profile.version,
@@ -78,12 +76,14 @@ pub async fn put_matching_profile(
 ) -> Result<HttpResponse, ApiError> {
     let edit = body.into_edit()?;
     let expected = expected_version(&req)?;
-    let time_zone = caller.user.time_zone.clone();
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let profile = state
         .app
-        .write(move |tx| matching_profiles::set_mine(tx, &actor, edit, expected))
+        .write_by(&actor, move |tx, actor| {
+            matching_profiles::set_mine(tx, actor, edit, expected)
+        })
         .await?;
+    let time_zone = caller.account(&state).await?.time_zone;
     Ok(tagged(
         StatusCode::OK,
         profile.version,

@@ -35,8 +35,13 @@ refusals! {
     )
 )]
 #[get("/me")]
-pub async fn get_me(req: HttpRequest, caller: Caller) -> HttpResponse {
-    current(&req, caller.user.version, UserView::from(caller.user))
+pub async fn get_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.account(&state).await?;
+    Ok(current(&req, user.version, UserView::from(user)))
 }
 
 /// Change the signed-in user's display name, time zone or password.
@@ -75,10 +80,12 @@ pub async fn update_me(
         time_zone: body.time_zone,
         password_hash,
     };
-    let (actor, keep) = (caller.actor(&state), caller.session_id());
+    let (actor, keep) = (caller.principal(), caller.session_id());
     let user = state
         .app
-        .write(move |tx| identity::update_profile(tx, &actor, edit, expected, keep))
+        .write_by(&actor, move |tx, actor| {
+            identity::update_profile(tx, actor, edit, expected, keep)
+        })
         .await?;
     Ok(tagged(StatusCode::OK, user.version, UserView::from(user)))
 }
@@ -97,7 +104,7 @@ async fn new_password_hash(
             "the current password is required to set a new one",
         ));
     };
-    let stored = caller.user.password_hash.clone();
+    let stored = caller.account(state).await?.password_hash;
     let hash = state
         .app
         .compute(move || {

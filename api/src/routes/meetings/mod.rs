@@ -69,10 +69,10 @@ pub async fn schedule_meeting(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<ScheduleMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let partnership_id = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        let d = meetings::schedule(tx, &actor, &partnership_id, &body.into())?;
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        let d = meetings::schedule(tx, actor, &partnership_id, &body.into())?;
         let location = format!("/v1/meetings/{}", d.meeting.id);
         Created::new(
             location,
@@ -115,10 +115,12 @@ pub async fn list_meetings(
         to: query.to.map(|t| t.naive_utc()),
         updated_since: query.updated_since.map(|t| t.naive_utc()),
     };
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let (p, rows) = state
         .app
-        .read(move |tx| meetings::list(tx, &actor, &partnership_id, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            meetings::list(tx, actor, &partnership_id, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -152,10 +154,10 @@ pub async fn get_meeting(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let d = state
         .app
-        .read(move |tx| meetings::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| meetings::get(tx, actor, &id))
         .await?;
     Ok(detail(&d))
 }
@@ -186,11 +188,13 @@ pub async fn update_meeting(
     Json(body): Json<UpdateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let (length, location) = (body.length_minutes, body.location);
     let d = state
         .app
-        .write(move |tx| meetings::edit(tx, &actor, &id, expected, length, location))
+        .write_by(&actor, move |tx, actor| {
+            meetings::edit(tx, actor, &id, expected, length, location)
+        })
         .await?;
     Ok(detail(&d))
 }
@@ -221,11 +225,13 @@ pub async fn reschedule_meeting(
     Json(body): Json<RescheduleMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let (at, reason) = (body.scheduled_at, body.reason);
     let d = state
         .app
-        .write(move |tx| meetings::reschedule(tx, &actor, &id, expected, at, reason))
+        .write_by(&actor, move |tx, actor| {
+            meetings::reschedule(tx, actor, &id, expected, at, reason)
+        })
         .await?;
     Ok(detail(&d))
 }
@@ -256,10 +262,12 @@ pub async fn cancel_meeting(
     Json(body): Json<CancelMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let d = state
         .app
-        .write(move |tx| meetings::cancel(tx, &actor, &id, expected, body.reason))
+        .write_by(&actor, move |tx, actor| {
+            meetings::cancel(tx, actor, &id, expected, body.reason)
+        })
         .await?;
     Ok(detail(&d))
 }
@@ -292,10 +300,12 @@ pub async fn complete_meeting(
     Json(body): Json<CompleteMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let d = state
         .app
-        .write(move |tx| meetings::complete(tx, &actor, &id, expected, body.into()))
+        .write_by(&actor, move |tx, actor| {
+            meetings::complete(tx, actor, &id, expected, body.into())
+        })
         .await?;
     Ok(detail(&d))
 }
@@ -325,10 +335,10 @@ pub async fn meeting_snapshot(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     csv::json_only(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let (card, frozen_at) = state
         .app
-        .read(move |tx| meetings::snapshot(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| meetings::snapshot(tx, actor, &id))
         .await?;
     let tag = etag(frozen_at.timestamp_micros());
     Ok(current_tag(&req, &tag, ScorecardView::from(&card)))
@@ -359,11 +369,13 @@ pub async fn get_meeting_notes(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (meeting_id, partner_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let pid = partner_id.clone();
     let (m, notes) = state
         .app
-        .read(move |tx| meetings::notes(tx, &actor, &meeting_id, &pid))
+        .read_by(&actor, move |tx, actor| {
+            meetings::notes(tx, actor, &meeting_id, &pid)
+        })
         .await?;
     let view = notes_view(&m.id, &partner_id, notes.as_ref());
     Ok(current(&req, view.version, view))
@@ -403,12 +415,12 @@ pub async fn put_meeting_notes(
     let block = body.block()?;
     let condition = required_version(&req)?;
     let (meeting_id, partner_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let saved = state
         .app
-        .write(move |tx| {
+        .write_by(&actor, move |tx, actor| {
             let check = |current| condition.check(current);
-            meetings::put_notes(tx, &actor, &meeting_id, &partner_id, &block, check)
+            meetings::put_notes(tx, actor, &meeting_id, &partner_id, &block, check)
         })
         .await?;
     let view = notes_view(&saved.meeting_id, &saved.partner_id, Some(&saved));
@@ -436,10 +448,12 @@ pub async fn partnership_adherence(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, partnership_id) = (caller.actor(&state), id.to_string());
+    let (actor, partnership_id) = (caller.principal(), id.to_string());
     let (p, a) = state
         .app
-        .read(move |tx| meetings::partnership_adherence(tx, &actor, &partnership_id))
+        .read_by(&actor, move |tx, actor| {
+            meetings::partnership_adherence(tx, actor, &partnership_id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(adherence_view(&a, &p)))
 }

@@ -58,11 +58,13 @@ pub async fn add_milestone(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<MilestoneInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, goal_id) = (caller.actor(&state), id.to_string());
+    let (actor, goal_id) = (caller.principal(), id.to_string());
     let new = body.into();
     let m = state
         .app
-        .write(move |tx| milestones::add(tx, &actor, &goal_id, &new))
+        .write_by(&actor, move |tx, actor| {
+            milestones::add(tx, actor, &goal_id, &new)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -93,10 +95,12 @@ pub async fn get_milestone(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (goal_id, mid) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let m = state
         .app
-        .read(move |tx| milestones::get(tx, &actor, &goal_id, &mid))
+        .read_by(&actor, move |tx, actor| {
+            milestones::get(tx, actor, &goal_id, &mid)
+        })
         .await?;
     Ok(milestone_view(&m))
 }
@@ -129,7 +133,7 @@ pub async fn update_milestone(
     Json(body): Json<UpdateMilestoneRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (goal_id, mid) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let edit = MilestoneEdit {
         title: body.title,
         due_date: body.due_date,
@@ -138,7 +142,9 @@ pub async fn update_milestone(
     };
     let edited = state
         .app
-        .write(move |tx| milestones::update(tx, &actor, &goal_id, &mid, edit))
+        .write_by(&actor, move |tx, actor| {
+            milestones::update(tx, actor, &goal_id, &mid, edit)
+        })
         .await?;
     let status = if edited.only_pending {
         StatusCode::ACCEPTED
@@ -176,12 +182,12 @@ pub async fn complete_milestone(
     Json(body): Json<CompleteMilestoneRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (goal_id, mid) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let meeting = body.meeting_id.map(|m| m.to_string());
     let m = state
         .app
-        .write(move |tx| {
-            milestones::complete(tx, &actor, &goal_id, &mid, body.completed_on, meeting)
+        .write_by(&actor, move |tx, actor| {
+            milestones::complete(tx, actor, &goal_id, &mid, body.completed_on, meeting)
         })
         .await?;
     Ok(milestone_view(&m))
@@ -210,11 +216,13 @@ pub async fn reorder_milestones(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<ReorderMilestonesRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, goal_id) = (caller.actor(&state), id.to_string());
+    let (actor, goal_id) = (caller.principal(), id.to_string());
     let ids: Vec<String> = body.milestone_ids.iter().map(|i| i.to_string()).collect();
     let detail = state
         .app
-        .write(move |tx| milestones::reorder(tx, &actor, &goal_id, &ids))
+        .write_by(&actor, move |tx, actor| {
+            milestones::reorder(tx, actor, &goal_id, &ids)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,

@@ -43,10 +43,12 @@ pub async fn get_notification_preferences(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let prefs = state
         .app
-        .read(move |tx| notifications::preferences(tx, &actor))
+        .read_by(&actor, move |tx, actor| {
+            notifications::preferences(tx, actor)
+        })
         .await?;
     Ok(current(&req, prefs.version, PreferencesView::from(&prefs)))
 }
@@ -77,10 +79,12 @@ pub async fn put_notification_preferences(
 ) -> Result<HttpResponse, ApiError> {
     let wanted = body.0.parse()?;
     let expected = expected_version(&req)?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let prefs = state
         .app
-        .write(move |tx| notifications::set_preferences(tx, &actor, wanted, expected))
+        .write_by(&actor, move |tx, actor| {
+            notifications::set_preferences(tx, actor, wanted, expected)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -161,10 +165,12 @@ pub async fn list_email_deliveries(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
-    let (actor, status) = (caller.actor(&state), query.status);
+    let (actor, status) = (caller.principal(), query.status);
     let rows = state
         .app
-        .read(move |tx| notifications::deliveries(tx, &actor, status, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            notifications::deliveries(tx, actor, status, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,

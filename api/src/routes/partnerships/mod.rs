@@ -52,10 +52,9 @@ pub async fn create_partnership(
     caller: Caller,
     Json(body): Json<CreatePartnershipRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.actor(&state);
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        let p = partnerships::create(tx, &actor, body.into())?;
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        let p = partnerships::create(tx, actor, body.into())?;
         let view = PartnershipView::from(&partnerships::overview(tx, p)?);
         Created::new(
             format!("/v1/partnerships/{}", view.id),
@@ -90,11 +89,11 @@ pub async fn list_partnerships(
         status: query.status,
         updated_since: query.updated_since.map(|t| t.naive_utc()),
     };
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| {
-            let rows = partnerships::list(tx, &actor, &filter, after, limit + 1)?;
+        .read_by(&actor, move |tx, actor| {
+            let rows = partnerships::list(tx, actor, &filter, after, limit + 1)?;
             rows.into_iter()
                 .map(|p| Ok(((p.created_at, p.id.clone()), partnerships::overview(tx, p)?)))
                 .collect::<Result<Vec<_>, tandem_app::AppError>>()
@@ -133,11 +132,11 @@ pub async fn get_partnership(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let o = state
         .app
-        .read(move |tx| {
-            let p = partnerships::visible(tx, &actor, &id)?;
+        .read_by(&actor, move |tx, actor| {
+            let p = partnerships::visible(tx, actor, &id)?;
             partnerships::overview(tx, p)
         })
         .await?;
@@ -174,11 +173,11 @@ pub async fn update_partnership(
     Json(body): Json<UpdatePartnershipRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let o = state
         .app
-        .write(move |tx| {
-            let p = partnerships::update_settings(tx, &actor, &id, expected, body.into())?;
+        .write_by(&actor, move |tx, actor| {
+            let p = partnerships::update_settings(tx, actor, &id, expected, body.into())?;
             partnerships::overview(tx, p)
         })
         .await?;
@@ -195,11 +194,11 @@ async fn transition(
     id: uuid::Uuid,
     action: PartnershipAction,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let o = state
         .app
-        .write(move |tx| {
-            let p = partnerships::transition(tx, &actor, &id, action)?;
+        .write_by(&actor, move |tx, actor| {
+            let p = partnerships::transition(tx, actor, &id, action)?;
             partnerships::overview(tx, p)
         })
         .await?;

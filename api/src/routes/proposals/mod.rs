@@ -70,7 +70,7 @@ pub async fn create_proposal(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let p = proposals::propose(&state.app, actor, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -107,10 +107,12 @@ pub async fn get_proposal(
 ) -> Result<HttpResponse, ApiError> {
     let (id, pid) = path.into_inner();
     let (id, pid) = (id.to_string(), pid.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let p = state
         .app
-        .read(move |tx| proposals::get(tx, &actor, &id, &pid))
+        .read_by(&actor, move |tx, actor| {
+            proposals::get(tx, actor, &id, &pid)
+        })
         .await?;
     Ok(current(&req, p.version, ProposalView::from(&p)))
 }
@@ -159,7 +161,7 @@ pub async fn update_proposal(
         .map(|p| (p.members[0].clone(), p.members[1].clone()))
         .collect();
     let expected = expected_version(&req)?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let p = proposals::repin(&state.app, actor, id, pid, pins, expected).await?;
     Ok(tagged(StatusCode::OK, p.version, ProposalView::from(&p)))
 }
@@ -190,10 +192,12 @@ pub async fn confirm_proposal(
 ) -> Result<HttpResponse, ApiError> {
     let (id, pid) = path.into_inner();
     let (id, pid) = (id.to_string(), pid.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let p = state
         .app
-        .write(move |tx| proposals::confirm(tx, &actor, &id, &pid))
+        .write_by(&actor, move |tx, actor| {
+            proposals::confirm(tx, actor, &id, &pid)
+        })
         .await?;
     Ok(tagged(StatusCode::OK, p.version, ProposalView::from(&p)))
 }

@@ -3,7 +3,7 @@
 
 use actix_web::HttpResponse;
 use serde_json::Value;
-use tandem_app::Actor;
+use tandem_app::Principal;
 use tandem_app::readings::{self, Inserted};
 
 use crate::http::problem::{ApiError, FieldError, HttpRule, PROBLEM_JSON, Problem};
@@ -14,7 +14,7 @@ use crate::views::readings::{BatchResponse, BatchResult, BatchStatus, ReadingVie
 /// item could be stored.
 pub async fn record(
     state: &AppState,
-    actor: Actor,
+    who: Principal,
     items: Vec<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let mut results: Vec<Option<BatchResult>> = Vec::with_capacity(items.len());
@@ -30,7 +30,9 @@ pub async fn record(
     }
     let outcomes = state
         .app
-        .write(move |tx| readings::record_batch(tx, &actor, parsed))
+        .write_by(&who, move |tx, actor| {
+            readings::record_batch(tx, actor, parsed)
+        })
         .await?;
     for (index, outcome) in outcomes {
         results[index] = Some(match outcome {

@@ -68,10 +68,10 @@ pub async fn create_reading(
     id: web::Path<uuid::Uuid>,
     Json(body): Json<CreateReadingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, goal_id) = (caller.actor(&state), id.to_string());
+    let goal_id = id.to_string();
     let fingerprint = serde_json::to_value(&body).map_err(ApiError::internal)?;
-    idempotency::once(&state, &req, &caller.id, &fingerprint, move |tx| {
-        created(readings::record(tx, &actor, &goal_id, &body.into())?)
+    idempotency::once(&state, &req, &caller, &fingerprint, move |tx, actor| {
+        created(readings::record(tx, actor, &goal_id, &body.into())?)
     })
     .await
 }
@@ -99,7 +99,7 @@ pub async fn create_readings_batch(
     caller: Caller,
     Json(body): Json<BatchRequest, BATCH_BODY_LIMIT>,
 ) -> Result<HttpResponse, ApiError> {
-    batch::record(&state, caller.actor(&state), body.readings).await
+    batch::record(&state, caller.principal(), body.readings).await
 }
 
 /// A goal's readings.
@@ -133,10 +133,12 @@ pub async fn list_readings(
         updated_since: query.updated_since.map(|t| t.naive_utc()),
         include_deleted: query.include_deleted.unwrap_or(false),
     };
-    let (actor, goal_id) = (caller.actor(&state), id.to_string());
+    let (actor, goal_id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| readings::list(tx, &actor, &goal_id, &filter, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            readings::list(tx, actor, &goal_id, &filter, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -170,10 +172,10 @@ pub async fn get_reading(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let r = state
         .app
-        .read(move |tx| readings::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| readings::get(tx, actor, &id))
         .await?;
     Ok(current(&req, r.version, ReadingView::from(&r)))
 }
@@ -205,7 +207,7 @@ pub async fn update_reading(
     Json(body): Json<UpdateReadingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let fix = Correction {
         value: body.value,
         observed_at: body.observed_at,
@@ -213,7 +215,9 @@ pub async fn update_reading(
     };
     let r = state
         .app
-        .write(move |tx| readings::correct(tx, &actor, &id, expected, fix))
+        .write_by(&actor, move |tx, actor| {
+            readings::correct(tx, actor, &id, expected, fix)
+        })
         .await?;
     Ok(tagged(StatusCode::OK, r.version, ReadingView::from(&r)))
 }
@@ -251,10 +255,12 @@ pub async fn delete_reading(
             "must be at most 500 characters",
         ));
     }
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     state
         .app
-        .write(move |tx| readings::delete(tx, &actor, &id, expected, reason))
+        .write_by(&actor, move |tx, actor| {
+            readings::delete(tx, actor, &id, expected, reason)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -281,10 +287,10 @@ pub async fn reading_history(
     query: Query<list::SinceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let since = query.updated_since.map(|t| t.naive_utc());
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let revisions = state
         .app
-        .read(move |tx| readings::history(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| readings::history(tx, actor, &id))
         .await?;
     let items = revisions
         .iter()

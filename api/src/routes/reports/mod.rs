@@ -13,7 +13,7 @@ use tandem_app::goals::{self, GoalFilter};
 use tandem_app::meetings::{self, MeetingFilter};
 use tandem_app::progress::{self, Scorecard};
 use tandem_app::readings::{self, ReadingFilter};
-use tandem_app::{Actor, AppResult, Tx, reports};
+use tandem_app::{Actor, AppResult, Principal, Tx, reports};
 
 use crate::auth::Caller;
 use crate::http::csv::{self, Cell, Report};
@@ -82,14 +82,15 @@ pub(crate) type Rows = (String, NaiveDate, Vec<Vec<Cell>>);
 pub(crate) async fn serve<F>(
     req: &HttpRequest,
     state: &AppState,
+    who: &Principal,
     columns: &[&str],
     stem: &str,
     work: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut Tx<'_>) -> AppResult<Rows> + Send + 'static,
+    F: FnOnce(&mut Tx<'_>, &Actor) -> AppResult<Rows> + Send + 'static,
 {
-    let (label, on, rows) = state.app.read(work).await?;
+    let (label, on, rows) = state.app.read_by(who, work).await?;
     Report {
         columns,
         rows,
@@ -156,7 +157,7 @@ impl PartnershipReport {
 pub async fn partnership_report(
     req: &HttpRequest,
     state: &AppState,
-    actor: Actor,
+    actor: Principal,
     pid: String,
     report: PartnershipReport,
 ) -> Result<HttpResponse, ApiError> {
@@ -164,14 +165,21 @@ pub async fn partnership_report(
         PartnershipReport::Scorecard => {
             let query: AsOfCsvQuery = parse_query(req.query_string())?;
             let as_of = query.as_of;
-            serve(req, state, &SCORECARD_COLUMNS, "scorecard", move |tx| {
-                let card = progress::partnership_scorecard(tx, &actor, &pid, as_of)?;
-                Ok((
-                    scorecard_label(&card),
-                    card.as_of.date_naive(),
-                    scorecard_rows(&card),
-                ))
-            })
+            serve(
+                req,
+                state,
+                &actor,
+                &SCORECARD_COLUMNS,
+                "scorecard",
+                move |tx, actor| {
+                    let card = progress::partnership_scorecard(tx, actor, &pid, as_of)?;
+                    Ok((
+                        scorecard_label(&card),
+                        card.as_of.date_naive(),
+                        scorecard_rows(&card),
+                    ))
+                },
+            )
             .await
         }
         PartnershipReport::Goals => {
@@ -181,15 +189,22 @@ pub async fn partnership_report(
                 status: query.status,
                 updated_since: query.updated_since.map(|t| t.naive_utc()),
             };
-            serve(req, state, &GOAL_COLUMNS, "goals", move |tx| {
-                let rows = goals::list(tx, &actor, &pid, &filter, None, FETCH)?;
-                let label = reports::label(tx, &actor, &pid)?;
-                Ok((
-                    label,
-                    tx.now().date_naive(),
-                    rows.iter().map(goal_row).collect(),
-                ))
-            })
+            serve(
+                req,
+                state,
+                &actor,
+                &GOAL_COLUMNS,
+                "goals",
+                move |tx, actor| {
+                    let rows = goals::list(tx, actor, &pid, &filter, None, FETCH)?;
+                    let label = reports::label(tx, actor, &pid)?;
+                    Ok((
+                        label,
+                        tx.now().date_naive(),
+                        rows.iter().map(goal_row).collect(),
+                    ))
+                },
+            )
             .await
         }
         PartnershipReport::Readings => {
@@ -198,11 +213,12 @@ pub async fn partnership_report(
             serve(
                 req,
                 state,
+                &actor,
                 &PARTNERSHIP_READING_COLUMNS,
                 "readings",
-                move |tx| {
-                    let rows = reports::readings(tx, &actor, &pid, &filter, FETCH)?;
-                    let label = reports::label(tx, &actor, &pid)?;
+                move |tx, actor| {
+                    let rows = reports::readings(tx, actor, &pid, &filter, FETCH)?;
+                    let label = reports::label(tx, actor, &pid)?;
                     let rows = rows.iter().map(partnership_reading_row).collect();
                     Ok((label, tx.now().date_naive(), rows))
                 },
@@ -217,12 +233,19 @@ pub async fn partnership_report(
                 to: query.to.map(|t| t.naive_utc()),
                 updated_since: query.updated_since.map(|t| t.naive_utc()),
             };
-            serve(req, state, &MEETING_COLUMNS, "meetings", move |tx| {
-                let (p, rows) = meetings::list(tx, &actor, &pid, &filter, None, FETCH)?;
-                let label = reports::label(tx, &actor, &pid)?;
-                let rows = rows.iter().map(|m| meeting_row(m, &p)).collect();
-                Ok((label, tx.now().date_naive(), rows))
-            })
+            serve(
+                req,
+                state,
+                &actor,
+                &MEETING_COLUMNS,
+                "meetings",
+                move |tx, actor| {
+                    let (p, rows) = meetings::list(tx, actor, &pid, &filter, None, FETCH)?;
+                    let label = reports::label(tx, actor, &pid)?;
+                    let rows = rows.iter().map(|m| meeting_row(m, &p)).collect();
+                    Ok((label, tx.now().date_naive(), rows))
+                },
+            )
             .await
         }
         PartnershipReport::Commitments => {
@@ -234,15 +257,22 @@ pub async fn partnership_report(
                 goal_id: query.goal_id.map(|u| u.to_string()),
                 updated_since: query.updated_since.map(|t| t.naive_utc()),
             };
-            serve(req, state, &COMMITMENT_COLUMNS, "commitments", move |tx| {
-                let rows = commitments::list(tx, &actor, &pid, &filter, None, FETCH)?;
-                let label = reports::label(tx, &actor, &pid)?;
-                Ok((
-                    label,
-                    tx.now().date_naive(),
-                    rows.iter().map(commitment_row).collect(),
-                ))
-            })
+            serve(
+                req,
+                state,
+                &actor,
+                &COMMITMENT_COLUMNS,
+                "commitments",
+                move |tx, actor| {
+                    let rows = commitments::list(tx, actor, &pid, &filter, None, FETCH)?;
+                    let label = reports::label(tx, actor, &pid)?;
+                    Ok((
+                        label,
+                        tx.now().date_naive(),
+                        rows.iter().map(commitment_row).collect(),
+                    ))
+                },
+            )
             .await
         }
         PartnershipReport::CheckIns => {
@@ -253,15 +283,22 @@ pub async fn partnership_report(
                 before: None,
                 updated_since: query.updated_since.map(|t| t.naive_utc()),
             };
-            serve(req, state, &CHECK_IN_COLUMNS, "check-ins", move |tx| {
-                let rows = check_ins::list(tx, &actor, &pid, &filter, None, FETCH)?;
-                let label = reports::label(tx, &actor, &pid)?;
-                Ok((
-                    label,
-                    tx.now().date_naive(),
-                    rows.iter().map(check_in_row).collect(),
-                ))
-            })
+            serve(
+                req,
+                state,
+                &actor,
+                &CHECK_IN_COLUMNS,
+                "check-ins",
+                move |tx, actor| {
+                    let rows = check_ins::list(tx, actor, &pid, &filter, None, FETCH)?;
+                    let label = reports::label(tx, actor, &pid)?;
+                    Ok((
+                        label,
+                        tx.now().date_naive(),
+                        rows.iter().map(check_in_row).collect(),
+                    ))
+                },
+            )
             .await
         }
         PartnershipReport::ProgressHistory => {
@@ -270,11 +307,12 @@ pub async fn partnership_report(
             serve(
                 req,
                 state,
+                &actor,
                 &HISTORY_COLUMNS,
                 "progress-history",
-                move |tx| {
-                    let points = reports::progress_history(tx, &actor, &pid, as_of)?;
-                    let label = reports::label(tx, &actor, &pid)?;
+                move |tx, actor| {
+                    let points = reports::progress_history(tx, actor, &pid, as_of)?;
+                    let label = reports::label(tx, actor, &pid)?;
                     let on = as_of.unwrap_or_else(|| tx.now()).date_naive();
                     Ok((label, on, points.iter().map(history_row).collect()))
                 },
@@ -305,7 +343,7 @@ pub async fn partnership_scorecard_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::Scorecard).await
 }
 
@@ -330,7 +368,7 @@ pub async fn list_goals_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::Goals).await
 }
 
@@ -364,7 +402,7 @@ pub async fn partnership_readings_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::Readings).await
 }
 
@@ -390,17 +428,24 @@ pub async fn list_readings_csv(
     query: Query<ReadingsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = reading_filter(&query);
-    let (actor, goal_id) = (caller.actor(&state), id.to_string());
-    serve(&req, &state, &READING_COLUMNS, "readings", move |tx| {
-        let rows = readings::list(tx, &actor, &goal_id, &filter, None, FETCH)?;
-        let (_, p) = goals::visible(tx, &actor, &goal_id)?;
-        let label = reports::label(tx, &actor, &p.id)?;
-        Ok((
-            label,
-            tx.now().date_naive(),
-            rows.iter().map(reading_row).collect(),
-        ))
-    })
+    let (actor, goal_id) = (caller.principal(), id.to_string());
+    serve(
+        &req,
+        &state,
+        &actor,
+        &READING_COLUMNS,
+        "readings",
+        move |tx, actor| {
+            let rows = readings::list(tx, actor, &goal_id, &filter, None, FETCH)?;
+            let (_, p) = goals::visible(tx, actor, &goal_id)?;
+            let label = reports::label(tx, actor, &p.id)?;
+            Ok((
+                label,
+                tx.now().date_naive(),
+                rows.iter().map(reading_row).collect(),
+            ))
+        },
+    )
     .await
 }
 
@@ -424,7 +469,7 @@ pub async fn list_meetings_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::Meetings).await
 }
 
@@ -448,7 +493,7 @@ pub async fn list_commitments_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::Commitments).await
 }
 
@@ -472,7 +517,7 @@ pub async fn list_check_ins_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::CheckIns).await
 }
 
@@ -497,15 +542,22 @@ pub async fn meeting_snapshot_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
-    serve(&req, &state, &SCORECARD_COLUMNS, "snapshot", move |tx| {
-        let (card, frozen_at) = meetings::snapshot(tx, &actor, &id)?;
-        Ok((
-            scorecard_label(&card),
-            frozen_at.date_naive(),
-            scorecard_rows(&card),
-        ))
-    })
+    let (actor, id) = (caller.principal(), id.to_string());
+    serve(
+        &req,
+        &state,
+        &actor,
+        &SCORECARD_COLUMNS,
+        "snapshot",
+        move |tx, actor| {
+            let (card, frozen_at) = meetings::snapshot(tx, actor, &id)?;
+            Ok((
+                scorecard_label(&card),
+                frozen_at.date_naive(),
+                scorecard_rows(&card),
+            ))
+        },
+    )
     .await
 }
 
@@ -531,6 +583,6 @@ pub async fn progress_history_csv(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, pid) = (caller.actor(&state), id.to_string());
+    let (actor, pid) = (caller.principal(), id.to_string());
     partnership_report(&req, &state, actor, pid, PartnershipReport::ProgressHistory).await
 }

@@ -44,7 +44,7 @@ pub async fn create_token(
     Json(body): Json<CreateTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let new = NewToken {
         name: body.name,
         scopes: body.scopes,
@@ -53,7 +53,7 @@ pub async fn create_token(
     };
     let (token, secret) = state
         .app
-        .write(move |tx| tokens::create(tx, &actor, &new))
+        .write_by(&actor, move |tx, actor| tokens::create(tx, actor, &new))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/me/tokens/{}", token.id)))
@@ -88,10 +88,12 @@ pub async fn list_tokens(
     caller.require_sign_in()?;
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let since = query.updated_since.map(|t| t.naive_utc());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| tokens::list(tx, &actor, since, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            tokens::list(tx, actor, since, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -123,10 +125,10 @@ pub async fn get_token(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let token = state
         .app
-        .read(move |tx| tokens::get(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| tokens::get(tx, actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(TokenView::from(&token)))
 }
@@ -152,10 +154,10 @@ pub async fn revoke_token(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_sign_in()?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     state
         .app
-        .write(move |tx| tokens::revoke(tx, &actor, &id))
+        .write_by(&actor, move |tx, actor| tokens::revoke(tx, actor, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

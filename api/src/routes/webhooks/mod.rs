@@ -65,10 +65,10 @@ pub async fn create_webhook(
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let url = checked_url(&state, &body.url).await?;
-    let (actor, new) = (caller.actor(&state), body.into_new(url));
+    let (actor, new) = (caller.principal(), body.into_new(url));
     let (hook, secret) = state
         .app
-        .write(move |tx| webhooks::create(tx, &actor, new))
+        .write_by(&actor, move |tx, actor| webhooks::create(tx, actor, new))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/webhooks/{}", hook.id)))
@@ -105,10 +105,12 @@ pub async fn list_webhooks(
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let since = query.updated_since.map(|t| t.naive_utc());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let rows = state
         .app
-        .read(move |tx| webhooks::list(tx, &actor, since, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            webhooks::list(tx, actor, since, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -142,10 +144,10 @@ pub async fn get_webhook(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let hook = state
         .app
-        .read(move |tx| webhooks::owned(tx, &actor, &id))
+        .read_by(&actor, move |tx, actor| webhooks::owned(tx, actor, &id))
         .await?;
     Ok(current(&req, hook.version, WebhookView::from(&hook)))
 }
@@ -181,10 +183,12 @@ pub async fn update_webhook(
         Some(url) => Some(checked_url(&state, url).await?),
         None => None,
     };
-    let (actor, id, edit) = (caller.actor(&state), id.to_string(), body.into_edit(url));
+    let (actor, id, edit) = (caller.principal(), id.to_string(), body.into_edit(url));
     let hook = state
         .app
-        .write(move |tx| webhooks::update(tx, &actor, &id, expected, edit))
+        .write_by(&actor, move |tx, actor| {
+            webhooks::update(tx, actor, &id, expected, edit)
+        })
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -217,10 +221,12 @@ pub async fn delete_webhook(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     state
         .app
-        .write(move |tx| webhooks::delete(tx, &actor, &id, expected))
+        .write_by(&actor, move |tx, actor| {
+            webhooks::delete(tx, actor, &id, expected)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -247,10 +253,10 @@ pub async fn test_webhook(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let queued = state
         .app
-        .write(move |tx| webhooks::test(tx, &actor, &id))
+        .write_by(&actor, move |tx, actor| webhooks::test(tx, actor, &id))
         .await?;
     Ok(accepted(&queued))
 }
@@ -282,10 +288,12 @@ pub async fn list_deliveries(
     let query = query.into_inner();
     let (limit, after) = list::parse(query.limit, query.cursor.as_deref())?;
     let (status, since) = (query.status, query.updated_since.map(|t| t.naive_utc()));
-    let (actor, id) = (caller.actor(&state), id.to_string());
+    let (actor, id) = (caller.principal(), id.to_string());
     let rows = state
         .app
-        .read(move |tx| webhooks::deliveries(tx, &actor, &id, status, since, after, limit + 1))
+        .read_by(&actor, move |tx, actor| {
+            webhooks::deliveries(tx, actor, &id, status, since, after, limit + 1)
+        })
         .await?;
     Ok(list::respond(
         &req,
@@ -318,10 +326,12 @@ pub async fn get_delivery(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let logged = state
         .app
-        .read(move |tx| webhooks::delivery(tx, &actor, &id, &delivery_id))
+        .read_by(&actor, move |tx, actor| {
+            webhooks::delivery(tx, actor, &id, &delivery_id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(DeliveryView::from(logged)))
 }
@@ -350,10 +360,12 @@ pub async fn redeliver(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = (path.0.to_string(), path.1.to_string());
-    let actor = caller.actor(&state);
+    let actor = caller.principal();
     let queued = state
         .app
-        .write(move |tx| webhooks::redeliver(tx, &actor, &id, &delivery_id))
+        .write_by(&actor, move |tx, actor| {
+            webhooks::redeliver(tx, actor, &id, &delivery_id)
+        })
         .await?;
     Ok(accepted(&queued))
 }
