@@ -300,7 +300,9 @@ impl App {
         self.write_by_as(who, f).await
     }
 
-    /// Like [`App::write_by`], under the caller's own error type (see [`App::write_as`]).
+    /// Like [`App::write_by`], under the caller's own error type (see [`App::write_as`]). The
+    /// credential is confirmed on the transaction's connection just before it begins: the same
+    /// hop, and nothing added inside the transaction.
     pub async fn write_by_as<T, E, F>(&self, who: &Principal, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut Tx<'_>, &Actor) -> Result<T, E> + Send + 'static,
@@ -308,10 +310,10 @@ impl App {
         E: From<AppError> + Send + 'static,
     {
         let who = who.clone();
-        self.write_as(move |tx| {
-            let actor = who.confirm(tx).map_err(E::from)?;
-            f(tx, &actor)
-        })
+        self.write_after(
+            move |tx| who.confirm(tx).map_err(E::from),
+            move |tx, actor| f(tx, &actor),
+        )
         .await
     }
 
@@ -333,6 +335,18 @@ impl App {
         T: Send + 'static,
         E: From<AppError> + Send + 'static,
     {
+        self.write_after(|_| Ok(()), move |tx, ()| f(tx)).await
+    }
+
+    /// Runs `before` on a connection, then `f` with its answer in one write transaction on the
+    /// same connection, in one blocking hop (on SQLite, in the writers' queue).
+    async fn write_after<A, T, E, B, F>(&self, before: B, f: F) -> Result<T, E>
+    where
+        B: FnOnce(&mut Tx<'_>) -> Result<A, E> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>, A) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AppError> + Send + 'static,
+    {
         /// Carries the caller's error through the store's transaction.
         struct Via<E>(E);
         impl<E: From<AppError>> From<tandem_store::StoreError> for Via<E> {
@@ -349,8 +363,9 @@ impl App {
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
             let mut conn = checkout(&pool).map_err(E::from)?;
+            let answer = before(&mut Tx::new(&mut conn, now, &settings))?;
             tandem_store::write_transaction(&mut conn, |conn| {
-                f(&mut Tx::new(conn, now, &settings)).map_err(Via)
+                f(&mut Tx::new(conn, now, &settings), answer).map_err(Via)
             })
             .map_err(|Via(e)| e)
         })
