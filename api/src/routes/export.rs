@@ -26,7 +26,7 @@ use crate::views::export::ExportView;
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/export")]
+#[get("/export")]
 pub async fn export_partnership(
     state: web::Data<AppState>,
     caller: Caller,

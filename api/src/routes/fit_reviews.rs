@@ -78,7 +78,7 @@ impl From<&CreateFitReviewRequest> for NewAnswer {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/fit-reviews")]
+#[post("/fit-reviews")]
 pub async fn create_fit_review(
     state: web::Data<AppState>,
     caller: Caller,
@@ -116,7 +116,7 @@ pub async fn create_fit_review(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/fit-reviews")]
+#[get("/fit-reviews")]
 pub async fn list_fit_reviews(
     state: web::Data<AppState>,
     caller: Caller,

@@ -43,7 +43,7 @@ pub struct AsOfQuery {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}/progress")]
+#[get("/progress")]
 pub async fn goal_progress(
     state: web::Data<AppState>,
     caller: Caller,
@@ -75,7 +75,7 @@ pub async fn goal_progress(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/scorecard")]
+#[get("/scorecard")]
 pub async fn partnership_scorecard(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -90,7 +90,7 @@ impl From<&RefreshGoalsRequest> for RefreshRequest {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/refresh")]
+#[post("/refresh")]
 pub async fn refresh_goals(
     req: HttpRequest,
     state: web::Data<AppState>,

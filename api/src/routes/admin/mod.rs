@@ -48,7 +48,7 @@ refusals! {
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[put("/admin/users/{external_id}")]
+#[put("/{external_id}")]
 pub async fn provision_user(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,7 +106,7 @@ pub async fn provision_user(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/admin/users/{external_id}/deactivate")]
+#[post("/{external_id}/deactivate")]
 pub async fn deactivate_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -140,7 +140,7 @@ pub async fn deactivate_user(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/users/{external_id}")]
+#[get("/{external_id}")]
 pub async fn get_provisioned_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -175,7 +175,7 @@ pub async fn get_provisioned_user(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/users/{external_id}/matching-profile")]
+#[get("/{external_id}/matching-profile")]
 pub async fn get_provisioned_matching_profile(
     state: web::Data<AppState>,
     caller: Caller,
@@ -209,7 +209,7 @@ pub async fn get_provisioned_matching_profile(
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
     )
 )]
-#[get("/admin/users")]
+#[get("")]
 pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,

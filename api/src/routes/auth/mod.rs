@@ -40,7 +40,7 @@ refusals! {
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-#[post("/auth/register")]
+#[post("/register")]
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -82,7 +82,7 @@ pub async fn register(
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-#[post("/auth/token")]
+#[post("/token")]
 pub async fn issue_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -125,7 +125,7 @@ pub async fn issue_token(
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-#[post("/auth/refresh")]
+#[post("/refresh")]
 pub async fn refresh_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -154,7 +154,7 @@ pub async fn refresh_token(
     security(("bearer" = [])),
     responses((status = 204, description = "Signed out"))
 )]
-#[post("/auth/logout")]
+#[post("/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let session_id = caller.session_id().ok_or_else(|| {
         ApiError::refused(

@@ -45,7 +45,7 @@ pub(crate) fn base_url(req: &HttpRequest) -> String {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/calendar-tokens")]
+#[post("/calendar-tokens")]
 pub async fn create_feed_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -89,7 +89,7 @@ pub async fn create_feed_token(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/calendar-tokens")]
+#[get("/calendar-tokens")]
 pub async fn list_feed_tokens(
     state: web::Data<AppState>,
     caller: Caller,
@@ -127,7 +127,7 @@ pub async fn list_feed_tokens(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[delete("/partnerships/{id}/calendar-tokens/{token_id}")]
+#[delete("/calendar-tokens/{token_id}")]
 pub async fn revoke_feed_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -161,7 +161,7 @@ pub async fn revoke_feed_token(
         (status = 401, response = crate::openapi::Unauthorized),
     )
 )]
-#[get("/partnerships/{id}/calendar.ics")]
+#[get("/calendar.ics")]
 pub async fn calendar_feed(
     req: HttpRequest,
     state: web::Data<AppState>,

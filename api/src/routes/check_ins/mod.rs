@@ -39,7 +39,7 @@ refusals! {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/check-ins")]
+#[post("/check-ins")]
 pub async fn create_check_in(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -75,7 +75,7 @@ pub async fn create_check_in(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/check-ins")]
+#[get("/check-ins")]
 pub async fn list_check_ins(
     req: HttpRequest,
     state: web::Data<AppState>,

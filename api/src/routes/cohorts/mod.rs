@@ -45,7 +45,7 @@ refusals! {
             headers(("Location" = String, description = "The cohort"), ("ETag" = String, description = "Its version"))),
     )
 )]
-#[post("/admin/cohorts")]
+#[post("")]
 pub async fn create_cohort(
     state: web::Data<AppState>,
     caller: Caller,
@@ -79,7 +79,7 @@ pub async fn create_cohort(
         (status = 400, response = crate::openapi::BadRequest),
     )
 )]
-#[get("/admin/cohorts")]
+#[get("")]
 pub async fn list_cohorts(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -117,7 +117,7 @@ pub async fn list_cohorts(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/cohorts/{id}")]
+#[get("/{id}")]
 pub async fn get_cohort(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn get_cohort(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/admin/cohorts/{id}/members")]
+#[post("/{id}/members")]
 pub async fn add_cohort_members(
     state: web::Data<AppState>,
     caller: Caller,
@@ -189,7 +189,7 @@ pub async fn add_cohort_members(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/cohorts/{id}/members")]
+#[get("/{id}/members")]
 pub async fn list_cohort_members(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -233,7 +233,7 @@ pub async fn list_cohort_members(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/cohorts/{id}/report")]
+#[get("/{id}/report")]
 pub async fn get_cohort_report(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -268,7 +268,7 @@ pub async fn get_cohort_report(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/cohorts/{id}/report.csv")]
+#[get("/{id}/report.csv")]
 pub async fn get_cohort_report_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -313,7 +313,7 @@ pub async fn get_cohort_report_csv(
         (status = 200, description = "The caller's cohorts", body = MyCohorts),
     )
 )]
-#[get("/cohorts")]
+#[get("")]
 pub async fn list_my_cohorts(
     state: web::Data<AppState>,
     caller: Caller,
@@ -340,7 +340,7 @@ pub async fn list_my_cohorts(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/cohorts/{id}/opt-out")]
+#[post("/{id}/opt-out")]
 pub async fn opt_out_of_cohort(
     state: web::Data<AppState>,
     caller: Caller,

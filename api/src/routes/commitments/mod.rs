@@ -41,7 +41,7 @@ refusals! {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/meetings/{id}/commitments")]
+#[post("/commitments")]
 pub async fn create_commitment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -74,7 +74,7 @@ pub async fn create_commitment(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/commitments")]
+#[get("/commitments")]
 pub async fn list_commitments(
     req: HttpRequest,
     state: web::Data<AppState>,

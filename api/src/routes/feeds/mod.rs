@@ -74,7 +74,7 @@ fn feed_headers(mut res: HttpResponse) -> HttpResponse {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/feed-links")]
+#[post("/feed-links")]
 pub async fn create_feed_link(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -115,7 +115,7 @@ pub async fn create_feed_link(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/feed-links")]
+#[get("/feed-links")]
 pub async fn list_feed_links(
     state: web::Data<AppState>,
     caller: Caller,
@@ -188,7 +188,7 @@ pub async fn revoke_feed_link(
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-#[get("/feeds/{token}/{report}")]
+#[get("/{report}")]
 pub async fn feed_report(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -229,7 +229,7 @@ pub async fn feed_report(
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-#[get("/feeds/{token}/calendar.ics")]
+#[get("/calendar.ics")]
 pub async fn feed_calendar(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -68,7 +68,7 @@ fn edited(edit: &goals::Edited) -> HttpResponse {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/goals")]
+#[post("/goals")]
 pub async fn create_goal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -101,7 +101,7 @@ pub async fn create_goal(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/goals")]
+#[get("/goals")]
 pub async fn list_goals(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -143,7 +143,7 @@ pub async fn list_goals(
     request_body = GoalInput,
     responses((status = 200, description = "The SMART assessment", body = tandem_domain::smart::SmartAssessment))
 )]
-#[post("/goals/assess")]
+#[post("/assess")]
 pub async fn assess_goal(_caller: Caller, Json(body): Json<GoalInput>) -> HttpResponse {
     let (doc, milestones) = body.into_parts();
     HttpResponse::Ok().json(goals::assess_document(&doc, &milestones))
@@ -166,7 +166,7 @@ pub async fn assess_goal(_caller: Caller, Json(body): Json<GoalInput>) -> HttpRe
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}")]
+#[get("")]
 pub async fn get_goal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -206,7 +206,7 @@ pub async fn get_goal(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/goals/{id}")]
+#[patch("")]
 pub async fn update_goal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -269,7 +269,7 @@ fn check_patch(patch: &serde_json::Map<String, Value>) -> Result<(), ApiError> {
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[put("/partnerships/{id}/goals/by-external-ref/{source}/{external_ref}")]
+#[put("/goals/by-external-ref/{source}/{external_ref}")]
 pub async fn upsert_goal_by_external_ref(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -347,28 +347,28 @@ macro_rules! goal_action {
 
 goal_action!(
     activate_goal,
-    "/goals/{id}/activate",
+    "/activate",
     GoalStatus::Active,
     "Activate a draft goal (owner only).",
     "Requires a complete SMART assessment (422 `goal-not-smart` lists the findings) and fewer than 5 active goals for the owner in the partnership (409 otherwise)."
 );
 goal_action!(
     achieve_goal,
-    "/goals/{id}/achieve",
+    "/achieve",
     GoalStatus::Achieved,
     "Mark an active goal achieved (owner only).",
     "Closes the goal; it stays in history."
 );
 goal_action!(
     drop_goal,
-    "/goals/{id}/drop",
+    "/drop",
     GoalStatus::Dropped,
     "Drop a draft or active goal (owner only).",
     "Closes the goal on purpose; it stays in history."
 );
 goal_action!(
     archive_goal,
-    "/goals/{id}/archive",
+    "/archive",
     GoalStatus::Archived,
     "Archive a closed goal or a draft (owner only).",
     "Used at the annual refresh; archived goals are kept, read-only."
@@ -389,7 +389,7 @@ goal_action!(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}/history")]
+#[get("/history")]
 pub async fn goal_history(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -451,7 +451,7 @@ async fn decide(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/goals/{id}/changes/{change_id}/acknowledge")]
+#[post("/changes/{change_id}/acknowledge")]
 pub async fn acknowledge_goal_change(
     state: web::Data<AppState>,
     caller: Caller,
@@ -475,7 +475,7 @@ pub async fn acknowledge_goal_change(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/goals/{id}/changes/{change_id}/reject")]
+#[post("/changes/{change_id}/reject")]
 pub async fn reject_goal_change(
     state: web::Data<AppState>,
     caller: Caller,

@@ -76,7 +76,7 @@ pub struct ListKudosQuery {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/kudos")]
+#[post("")]
 pub async fn send_kudos(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -113,7 +113,7 @@ pub async fn send_kudos(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/kudos/{id}")]
+#[get("/{id}")]
 pub async fn get_kudos(
     state: web::Data<AppState>,
     caller: Caller,
@@ -141,7 +141,7 @@ pub async fn get_kudos(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/kudos")]
+#[get("/kudos")]
 pub async fn list_kudos(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -32,7 +32,7 @@ pub use params::PutMatchingProfileRequest;
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
     )
 )]
-#[get("/me/matching-profile")]
+#[get("/matching-profile")]
 pub async fn get_matching_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -67,7 +67,7 @@ pub async fn get_matching_profile(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[put("/me/matching-profile")]
+#[put("/matching-profile")]
 pub async fn put_matching_profile(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -34,7 +34,7 @@ refusals! {
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
     )
 )]
-#[get("/me")]
+#[get("")]
 pub async fn get_me(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -61,7 +61,7 @@ pub async fn get_me(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/me")]
+#[patch("")]
 pub async fn update_me(
     req: HttpRequest,
     state: web::Data<AppState>,

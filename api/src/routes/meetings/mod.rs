@@ -61,7 +61,7 @@ fn detail(d: &meetings::MeetingDetail) -> HttpResponse {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/partnerships/{id}/meetings")]
+#[post("/meetings")]
 pub async fn schedule_meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -98,7 +98,7 @@ pub async fn schedule_meeting(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/meetings")]
+#[get("/meetings")]
 pub async fn list_meetings(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -148,7 +148,7 @@ pub async fn list_meetings(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/meetings/{id}")]
+#[get("")]
 pub async fn get_meeting(
     state: web::Data<AppState>,
     caller: Caller,
@@ -179,7 +179,7 @@ pub async fn get_meeting(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/meetings/{id}")]
+#[patch("")]
 pub async fn update_meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -216,7 +216,7 @@ pub async fn update_meeting(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[post("/meetings/{id}/reschedule")]
+#[post("/reschedule")]
 pub async fn reschedule_meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -253,7 +253,7 @@ pub async fn reschedule_meeting(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[post("/meetings/{id}/cancel")]
+#[post("/cancel")]
 pub async fn cancel_meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -291,7 +291,7 @@ pub async fn cancel_meeting(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[post("/meetings/{id}/complete")]
+#[post("/complete")]
 pub async fn complete_meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -327,7 +327,7 @@ pub async fn complete_meeting(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/meetings/{id}/snapshot")]
+#[get("/snapshot")]
 pub async fn meeting_snapshot(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -361,7 +361,7 @@ pub async fn meeting_snapshot(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/meetings/{id}/notes/{partner_id}")]
+#[get("/notes/{partner_id}")]
 pub async fn get_meeting_notes(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -404,7 +404,7 @@ pub async fn get_meeting_notes(
         (status = 428, response = crate::openapi::PreconditionRequired),
     )
 )]
-#[put("/meetings/{id}/notes/{partner_id}")]
+#[put("/notes/{partner_id}")]
 pub async fn put_meeting_notes(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -442,7 +442,7 @@ pub async fn put_meeting_notes(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/adherence")]
+#[get("/adherence")]
 pub async fn partnership_adherence(
     state: web::Data<AppState>,
     caller: Caller,

@@ -51,7 +51,7 @@ fn milestone_view(m: &MilestoneRow) -> HttpResponse {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/goals/{id}/milestones")]
+#[post("/milestones")]
 pub async fn add_milestone(
     state: web::Data<AppState>,
     caller: Caller,
@@ -88,7 +88,7 @@ pub async fn add_milestone(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}/milestones/{milestone_id}")]
+#[get("/milestones/{milestone_id}")]
 pub async fn get_milestone(
     state: web::Data<AppState>,
     caller: Caller,
@@ -125,7 +125,7 @@ pub async fn get_milestone(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[patch("/goals/{id}/milestones/{milestone_id}")]
+#[patch("/milestones/{milestone_id}")]
 pub async fn update_milestone(
     state: web::Data<AppState>,
     caller: Caller,
@@ -174,7 +174,7 @@ pub async fn update_milestone(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/goals/{id}/milestones/{milestone_id}/complete")]
+#[post("/milestones/{milestone_id}/complete")]
 pub async fn complete_milestone(
     state: web::Data<AppState>,
     caller: Caller,
@@ -209,7 +209,7 @@ pub async fn complete_milestone(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[put("/goals/{id}/milestones/order")]
+#[put("/milestones/order")]
 pub async fn reorder_milestones(
     state: web::Data<AppState>,
     caller: Caller,

@@ -37,7 +37,7 @@ pub use params::PutPreferencesRequest;
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
     )
 )]
-#[get("/me/notifications")]
+#[get("")]
 pub async fn get_notification_preferences(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -70,7 +70,7 @@ pub async fn get_notification_preferences(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[put("/me/notifications")]
+#[put("")]
 pub async fn put_notification_preferences(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -156,7 +156,7 @@ pub struct ListEmailsQuery {
         (status = 400, response = crate::openapi::BadRequest),
     )
 )]
-#[get("/me/notifications/deliveries")]
+#[get("/deliveries")]
 pub async fn list_email_deliveries(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -45,7 +45,7 @@ refusals! {
             headers(("Location" = String, description = "The new partnership"), ("ETag" = String, description = "Its version"))),
     )
 )]
-#[post("/partnerships")]
+#[post("")]
 pub async fn create_partnership(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -77,7 +77,7 @@ pub async fn create_partnership(
     responses((status = 200, description = "A page of partnerships", body = crate::http::list::Page<PartnershipView>,
         headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))))
 )]
-#[get("/partnerships")]
+#[get("")]
 pub async fn list_partnerships(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -125,7 +125,7 @@ pub async fn list_partnerships(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}")]
+#[get("")]
 pub async fn get_partnership(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -164,7 +164,7 @@ pub async fn get_partnership(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/partnerships/{id}")]
+#[patch("")]
 pub async fn update_partnership(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -237,35 +237,35 @@ macro_rules! lifecycle_action {
 
 lifecycle_action!(
     accept_partnership,
-    "/partnerships/{id}/accept",
+    "/accept",
     PartnershipAction::Accept,
     "Accept an invitation (invitee only).",
     "Links the invitee's account and makes the partnership active."
 );
 lifecycle_action!(
     decline_partnership,
-    "/partnerships/{id}/decline",
+    "/decline",
     PartnershipAction::Decline,
     "Decline an invitation (invitee only).",
     "The partnership ends before it starts; history is kept."
 );
 lifecycle_action!(
     pause_partnership,
-    "/partnerships/{id}/pause",
+    "/pause",
     PartnershipAction::Pause,
     "Pause an active partnership (either member).",
     "Meetings are not expected while paused."
 );
 lifecycle_action!(
     resume_partnership,
-    "/partnerships/{id}/resume",
+    "/resume",
     PartnershipAction::Resume,
     "Resume a paused partnership (either member).",
     "Back to active."
 );
 lifecycle_action!(
     end_partnership,
-    "/partnerships/{id}/end",
+    "/end",
     PartnershipAction::End,
     "End a partnership (either member).",
     "Also withdraws a pending invitation. Ended partnerships keep their history."

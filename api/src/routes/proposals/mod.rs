@@ -64,7 +64,7 @@ pub struct PinnedPair {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/admin/cohorts/{id}/proposals")]
+#[post("/{id}/proposals")]
 pub async fn create_proposal(
     state: web::Data<AppState>,
     caller: Caller,
@@ -98,7 +98,7 @@ pub async fn create_proposal(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/admin/cohorts/{id}/proposals/{pid}")]
+#[get("/{id}/proposals/{pid}")]
 pub async fn get_proposal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -138,7 +138,7 @@ pub async fn get_proposal(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/admin/cohorts/{id}/proposals/{pid}")]
+#[patch("/{id}/proposals/{pid}")]
 pub async fn update_proposal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -184,7 +184,7 @@ pub async fn update_proposal(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/admin/cohorts/{id}/proposals/{pid}/confirm")]
+#[post("/{id}/proposals/{pid}/confirm")]
 pub async fn confirm_proposal(
     state: web::Data<AppState>,
     caller: Caller,

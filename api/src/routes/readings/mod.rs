@@ -60,7 +60,7 @@ fn created(inserted: Inserted) -> Result<Created, ApiError> {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/goals/{id}/readings")]
+#[post("/readings")]
 pub async fn create_reading(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -93,7 +93,7 @@ pub async fn create_reading(
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
-#[post("/readings/batch")]
+#[post("/batch")]
 pub async fn create_readings_batch(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn create_readings_batch(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}/readings")]
+#[get("/readings")]
 pub async fn list_readings(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -165,7 +165,7 @@ pub async fn list_readings(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/readings/{id}")]
+#[get("")]
 pub async fn get_reading(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -198,7 +198,7 @@ pub async fn get_reading(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/readings/{id}")]
+#[patch("")]
 pub async fn update_reading(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -238,7 +238,7 @@ pub async fn update_reading(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[delete("/readings/{id}")]
+#[delete("")]
 pub async fn delete_reading(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -279,7 +279,7 @@ pub async fn delete_reading(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/readings/{id}/history")]
+#[get("/history")]
 pub async fn reading_history(
     state: web::Data<AppState>,
     caller: Caller,

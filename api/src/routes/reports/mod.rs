@@ -336,7 +336,7 @@ pub async fn partnership_report(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/scorecard.csv")]
+#[get("/scorecard.csv")]
 pub async fn partnership_scorecard_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -361,7 +361,7 @@ pub async fn partnership_scorecard_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/goals.csv")]
+#[get("/goals.csv")]
 pub async fn list_goals_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -395,7 +395,7 @@ fn reading_filter(query: &ReadingsCsvQuery) -> ReadingFilter {
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/readings.csv")]
+#[get("/readings.csv")]
 pub async fn partnership_readings_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -419,7 +419,7 @@ pub async fn partnership_readings_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/goals/{id}/readings.csv")]
+#[get("/readings.csv")]
 pub async fn list_readings_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -462,7 +462,7 @@ pub async fn list_readings_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/meetings.csv")]
+#[get("/meetings.csv")]
 pub async fn list_meetings_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -486,7 +486,7 @@ pub async fn list_meetings_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/commitments.csv")]
+#[get("/commitments.csv")]
 pub async fn list_commitments_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -510,7 +510,7 @@ pub async fn list_commitments_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/check-ins.csv")]
+#[get("/check-ins.csv")]
 pub async fn list_check_ins_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -535,7 +535,7 @@ pub async fn list_check_ins_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/meetings/{id}/snapshot.csv")]
+#[get("/snapshot.csv")]
 pub async fn meeting_snapshot_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -576,7 +576,7 @@ pub async fn meeting_snapshot_csv(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/partnerships/{id}/progress-history.csv")]
+#[get("/progress-history.csv")]
 pub async fn progress_history_csv(
     req: HttpRequest,
     state: web::Data<AppState>,

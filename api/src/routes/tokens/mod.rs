@@ -37,7 +37,7 @@ refusals! {
             headers(("Location" = String, description = "The new token"))),
     )
 )]
-#[post("/me/tokens")]
+#[post("")]
 pub async fn create_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -78,7 +78,7 @@ pub async fn create_token(
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
     )
 )]
-#[get("/me/tokens")]
+#[get("")]
 pub async fn list_tokens(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -118,7 +118,7 @@ pub async fn list_tokens(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/me/tokens/{id}")]
+#[get("/{id}")]
 pub async fn get_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -147,7 +147,7 @@ pub async fn get_token(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[delete("/me/tokens/{id}")]
+#[delete("/{id}")]
 pub async fn revoke_token(
     state: web::Data<AppState>,
     caller: Caller,

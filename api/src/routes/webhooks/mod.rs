@@ -58,7 +58,7 @@ fn accepted(q: &Queued) -> HttpResponse {
             headers(("Location" = String, description = "The subscription"), ("ETag" = String, description = "Its version"))),
     )
 )]
-#[post("/webhooks")]
+#[post("")]
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -95,7 +95,7 @@ pub async fn create_webhook(
         (status = 400, response = crate::openapi::BadRequest),
     )
 )]
-#[get("/webhooks")]
+#[get("")]
 pub async fn list_webhooks(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -137,7 +137,7 @@ pub async fn list_webhooks(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/webhooks/{id}")]
+#[get("")]
 pub async fn get_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -170,7 +170,7 @@ pub async fn get_webhook(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[patch("/webhooks/{id}")]
+#[patch("")]
 pub async fn update_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -213,7 +213,7 @@ pub async fn update_webhook(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[delete("/webhooks/{id}")]
+#[delete("")]
 pub async fn delete_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -247,7 +247,7 @@ pub async fn delete_webhook(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/webhooks/{id}/test")]
+#[post("/test")]
 pub async fn test_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -277,7 +277,7 @@ pub async fn test_webhook(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/webhooks/{id}/deliveries")]
+#[get("/deliveries")]
 pub async fn list_deliveries(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -319,7 +319,7 @@ pub async fn list_deliveries(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/webhooks/{id}/deliveries/{delivery_id}")]
+#[get("/deliveries/{delivery_id}")]
 pub async fn get_delivery(
     state: web::Data<AppState>,
     caller: Caller,
@@ -353,7 +353,7 @@ pub async fn get_delivery(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+#[post("/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
     state: web::Data<AppState>,
     caller: Caller,
