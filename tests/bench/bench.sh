@@ -10,6 +10,7 @@
 # (default postgres://postgres@127.0.0.1:5432/postgres; the PostgreSQL part is skipped if it is
 # unreachable). Builds the release server and the open-loop generator (tests/src/bin/openloop.rs).
 # Closed-loop runs: wrk -t2 -c16. Open-loop runs: openloop at half the closed-loop median rate.
+# A/B: BENCH_TANDEM=/path/to/another/tandem runs that server binary instead of the one built here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10}
@@ -19,6 +20,7 @@ command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 cargo build -q --release -p tandem-api
 cargo build -q --release -p tandem-tests --bin openloop
 target=${CARGO_TARGET_DIR:-target}/release
+tandem=${BENCH_TANDEM:-$target/tandem}
 work=$(mktemp -d)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -48,7 +50,7 @@ start_server() { # name database_url
   port=$(free_port); mport=$(free_port)
   base="http://127.0.0.1:$port"; metrics="http://127.0.0.1:$mport"
   TANDEM_DATABASE_URL=$2 TANDEM_BIND=127.0.0.1:$port TANDEM_METRICS_BIND=127.0.0.1:$mport \
-    TANDEM_WEBHOOK_WORKER=false TANDEM_AUTH_RATE_LIMIT=0 RUST_LOG=warn "$target/tandem" serve >"$work/$1.log" 2>&1 &
+    TANDEM_WEBHOOK_WORKER=false TANDEM_AUTH_RATE_LIMIT=0 RUST_LOG=warn "$tandem" serve >"$work/$1.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   sleep 3
