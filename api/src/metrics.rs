@@ -121,6 +121,11 @@ impl Metrics {
             tandem_app::metrics::STATEMENTS.clone(),
         );
         registry.register(
+            "db_write_batch_units",
+            "Write units committed together by one SQLite transaction (group commit)",
+            tandem_app::metrics::WRITE_BATCH.clone(),
+        );
+        registry.register(
             "blocking_hops",
             "Units of work handed to the blocking pool (a request takes one)",
             tandem_app::metrics::BLOCKING_HOPS.clone(),

@@ -38,6 +38,7 @@ pub mod reports;
 pub mod tokens;
 pub mod webhooks;
 pub mod wins;
+mod writer;
 
 use std::sync::Arc;
 
@@ -227,28 +228,32 @@ pub struct App {
     pool: Pool,
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
-    writers: Option<Arc<tokio::sync::Mutex<()>>>,
+    writer: Option<Arc<writer::Writer>>,
 }
 
 impl App {
     /// An application over `pool` (a database of `backend`).
     ///
-    /// SQLite admits one writer at a time: write transactions queue in the process, first come
-    /// first served and without holding a connection, rather than in SQLite's busy handler, whose
-    /// sleeps of up to 100 ms made the tail latency; readers keep the pool meanwhile. PostgreSQL
-    /// writers run side by side.
+    /// SQLite admits one writer at a time: write units queue in the process for one thread that
+    /// commits them in batches (module `writer`), rather than in SQLite's busy handler; readers
+    /// keep the pool meanwhile. PostgreSQL writers run side by side, each in its own transaction.
+    ///
+    /// # Panics
+    /// When the operating system refuses to start SQLite's writer thread.
     pub fn new(
         pool: Pool,
         backend: tandem_store::Backend,
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Self {
+        let writer = (backend == tandem_store::Backend::Sqlite).then(|| {
+            Arc::new(writer::Writer::start(pool.clone()).expect("start the SQLite writer"))
+        });
         App {
             pool,
             clock,
             settings: Arc::new(settings),
-            writers: (backend == tandem_store::Backend::Sqlite)
-                .then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            writer,
         }
     }
 
@@ -339,7 +344,8 @@ impl App {
     }
 
     /// Runs `before` on a connection, then `f` with its answer in one write transaction on the
-    /// same connection, in one blocking hop (on SQLite, in the writers' queue).
+    /// same connection, in one blocking hop (on SQLite, in the writer's next batch, `f` in a
+    /// savepoint of its own).
     async fn write_after<A, T, E, B, F>(&self, before: B, f: F) -> Result<T, E>
     where
         B: FnOnce(&mut Tx<'_>) -> Result<A, E> + Send + 'static,
@@ -354,20 +360,22 @@ impl App {
                 Via(E::from(AppError::from(e)))
             }
         }
-        let turn = match &self.writers {
-            Some(queue) => Some(queue.clone().lock_owned().await),
-            None => None,
-        };
-        let (pool, now, settings) = (self.pool.clone(), self.now(), self.settings.clone());
-        metrics::hop();
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            let mut conn = checkout(&pool).map_err(E::from)?;
-            let answer = before(&mut Tx::new(&mut conn, now, &settings))?;
-            tandem_store::write_transaction(&mut conn, |conn| {
+        let (now, settings) = (self.now(), self.settings.clone());
+        let unit = move |conn: &mut DbConnection| {
+            let answer = before(&mut Tx::new(conn, now, &settings))?;
+            tandem_store::write_transaction(conn, |conn| {
                 f(&mut Tx::new(conn, now, &settings), answer).map_err(Via)
             })
             .map_err(|Via(e)| e)
+        };
+        metrics::hop();
+        if let Some(writer) = &self.writer {
+            return writer.run(unit).await;
+        }
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = checkout(&pool).map_err(E::from)?;
+            unit(&mut conn)
         })
         .await
         .map_err(|e| E::from(AppError::Internal(format!("blocking task failed: {e}"))))?

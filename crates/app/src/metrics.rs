@@ -18,6 +18,11 @@ pub use tandem_store::metrics::{STATEMENT_ERRORS, STATEMENTS};
 pub static POOL_WAIT: LazyLock<Histogram> =
     LazyLock::new(|| Histogram::new(exponential_buckets(0.000_05, 4.0, 10)));
 
+/// Write units committed by each of SQLite's write transactions (group commit): how much one
+/// WAL append and one round of locks is shared. PostgreSQL commits each unit alone.
+pub static WRITE_BATCH: LazyLock<Histogram> =
+    LazyLock::new(|| Histogram::new(exponential_buckets(1.0, 2.0, 6)));
+
 /// How a webhook delivery try ended.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct DeliveryOutcome {
@@ -38,6 +43,11 @@ pub static BLOCKING_HOPS: LazyLock<Counter> = LazyLock::new(Counter::default);
 /// Records a unit of work sent to the blocking pool.
 pub(crate) fn hop() {
     BLOCKING_HOPS.inc();
+}
+
+/// Records how many units one SQLite write transaction committed.
+pub(crate) fn batched(units: usize) {
+    WRITE_BATCH.observe(units as f64);
 }
 
 /// Records a wait for a connection.

@@ -380,3 +380,127 @@ async fn the_changes_feed_never_skips_a_transaction_that_started_early_and_commi
         "the open transaction's change is not visible before it commits"
     );
 }
+
+/// Keeps a write unit running until the returned sender is dropped or sent to: on SQLite it holds
+/// the one writer, so the writes started meanwhile queue and commit together as the next batch.
+async fn hold_the_writer(app: &tandem_app::App) -> std::sync::mpsc::Sender<()> {
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let app = app.clone();
+    tokio::spawn(async move {
+        app.write(move |_tx| {
+            started_tx.send(()).unwrap();
+            let _ = release_rx.recv();
+            Ok(())
+        })
+        .await
+        .unwrap();
+    });
+    started_rx.await.unwrap();
+    release_tx
+}
+
+/// Units committed beyond one per transaction so far by SQLite's writers (group commit).
+fn units_sharing_a_commit() -> f64 {
+    let batches = &tandem_app::metrics::WRITE_BATCH;
+    batches.sum() - batches.count() as f64
+}
+
+fn on_sqlite() -> bool {
+    !std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
+}
+
+/// Group commit must not let one write's failure touch another's: a unit that writes and then
+/// refuses, or writes and then panics, leaves nothing behind, and the units committed in the same
+/// transaction as it are all there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_fails_after_writing_leaves_no_trace_and_the_writes_beside_it_commit() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+    let shared_before = units_sharing_a_commit();
+
+    let release = hold_the_writer(&w.app).await;
+    let writes: Vec<_> = (1..=6u32)
+        .map(|n| {
+            let (app, owner, g) = (w.app.clone(), ada.clone(), goal.clone());
+            tokio::spawn(async move {
+                app.write(move |tx| {
+                    readings::record(tx, &owner, &g, &reading(f64::from(n), n))?;
+                    match n {
+                        3 => Err(AppError::internal("changed its mind after writing")),
+                        4 => panic!("a bug after writing"),
+                        _ => Ok(n),
+                    }
+                })
+                .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    release.send(()).unwrap();
+
+    let mut answers = Vec::new();
+    for write in writes {
+        answers.push(write.await.unwrap());
+    }
+    for (n, answer) in (1..=6).zip(&answers) {
+        match n {
+            3 | 4 => assert!(
+                matches!(answer, Err(AppError::Internal(_))),
+                "write {n} failed: {answer:?}"
+            ),
+            _ => assert_eq!(answer.as_ref().ok(), Some(&n), "write {n} committed"),
+        }
+    }
+    let stored = w
+        .app
+        .read(move |tx| readings::list(tx, &ada, &goal, &Default::default(), None, 10))
+        .await
+        .unwrap();
+    let mut values: Vec<f64> = stored.iter().map(|r| r.value).collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, [1.0, 2.0, 5.0, 6.0]);
+    if on_sqlite() {
+        // The five units that did not panic committed in one transaction.
+        assert!(
+            units_sharing_a_commit() - shared_before >= 4.0,
+            "the queued writes were committed together"
+        );
+    }
+}
+
+/// A unit sees what the units before it in its batch wrote, exactly as if each had committed
+/// alone: the same external id sent twice yields one reading, the second answer the first's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_sees_the_write_queued_before_it() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+
+    let release = hold_the_writer(&w.app).await;
+    let mut writes = Vec::new();
+    for _ in 0..2 {
+        let (app, owner, g) = (w.app.clone(), ada.clone(), goal.clone());
+        writes.push(tokio::spawn(async move {
+            let once = NewReading {
+                external_id: Some("crm-42".into()),
+                ..reading(7.0, 3)
+            };
+            app.write(move |tx| readings::record(tx, &owner, &g, &once))
+                .await
+                .unwrap()
+        }));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    release.send(()).unwrap();
+
+    let second = writes.pop().unwrap().await.unwrap();
+    let first = writes.pop().unwrap().await.unwrap();
+    let (Inserted::Created(created), Inserted::Existing(existing)) = (first, second) else {
+        panic!("the first write creates the reading and the second finds it");
+    };
+    assert_eq!(created.id, existing.id);
+}

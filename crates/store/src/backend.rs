@@ -15,7 +15,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::StoreError;
+use crate::{StoreError, StoreResult};
 
 pub use multi::DbConnection;
 pub(crate) use multi::MultiBackend;
@@ -429,6 +429,24 @@ pub fn in_transaction(conn: &mut DbConnection) -> bool {
     Manager::transaction_manager_status_mut(conn)
         .transaction_depth()
         .is_ok_and(|depth| depth.is_some())
+}
+
+/// How many transactions and savepoints are open on the connection (0 outside any).
+pub fn transaction_depth(conn: &mut DbConnection) -> StoreResult<u32> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Ok(Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .map_or(0, |depth| depth.get()))
+}
+
+/// Rolls back the savepoints open above `depth`: what a unit of work that panicked inside a
+/// batch's transaction left behind, so the batch can go on without its writes.
+pub fn roll_back_to_depth(conn: &mut DbConnection, depth: u32) -> StoreResult<()> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    while transaction_depth(conn)? > depth {
+        Manager::rollback_transaction(conn)?;
+    }
+    Ok(())
 }
 
 /// Runs `f` in a write transaction; nested calls become savepoints.

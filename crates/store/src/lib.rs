@@ -36,7 +36,10 @@ pub mod testing;
 pub mod users;
 pub mod webhooks;
 
-pub use backend::{Backend, DbConnection, Pool, PooledConnection, connect, write_transaction};
+pub use backend::{
+    Backend, DbConnection, Pool, PooledConnection, connect, roll_back_to_depth, transaction_depth,
+    write_transaction,
+};
 pub use error::StoreError;
 
 /// Result alias for store operations.
