@@ -389,7 +389,9 @@ impl App {
         blocking(move || Ok(f())).await
     }
 
-    /// The pool, for jobs that manage their own transactions.
+    /// The pool, for its gauges and for tests that hold a transaction of their own. Work writes
+    /// through [`App::write`]: on SQLite a transaction begun on a pooled connection bypasses the
+    /// writer's queue and waits for SQLite's lock in its busy handler.
     pub fn pool(&self) -> &Pool {
         &self.pool
     }

@@ -504,3 +504,69 @@ async fn a_write_sees_the_write_queued_before_it() {
     };
     assert_eq!(created.id, existing.id);
 }
+
+/// Background jobs write like requests do: on SQLite the webhook worker's claim queues for the one
+/// writer (first come, first served) instead of racing for SQLite's lock on a connection of its
+/// own, so a write queued after the claim sees the delivery claimed. On both databases a due
+/// delivery is claimed once and its try recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_webhook_worker_claims_through_the_writer_queue_like_any_write() {
+    let w = world();
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    w.partnership(&ada, &grace).await;
+    let owner = ada.clone();
+    let (hook, delivery) = w
+        .app
+        .write(move |tx| {
+            let new = tandem_app::webhooks::NewWebhook {
+                url: "http://127.0.0.1:9/hook".into(),
+                events: Vec::new(),
+                partnership_id: None,
+                description: None,
+                active: None,
+            };
+            let (hook, _secret) = tandem_app::webhooks::create(tx, &owner, new)?;
+            let queued = tandem_app::webhooks::test(tx, &owner, &hook.id)?;
+            Ok((hook.id, queued.delivery.id))
+        })
+        .await
+        .unwrap();
+
+    let release = hold_the_writer(&w.app).await;
+    let (app, http) = (
+        w.app.clone(),
+        tandem_app::jobs::delivery::client(w.app.settings()),
+    );
+    let worker =
+        tokio::spawn(async move { tandem_app::jobs::delivery::drain_once(&app, &http).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (owner, h, d) = (ada.clone(), hook.clone(), delivery.clone());
+    let app = w.app.clone();
+    let seen_after_claim = tokio::spawn(async move {
+        app.write(move |tx| tandem_app::webhooks::delivery(tx, &owner, &h, &d))
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    release.send(()).unwrap();
+
+    assert_eq!(
+        worker.await.unwrap().unwrap(),
+        1,
+        "the due delivery was claimed"
+    );
+    let seen = seen_after_claim.await.unwrap();
+    if on_sqlite() {
+        assert!(
+            seen.delivery.leased_until.is_some() && seen.attempts.is_empty(),
+            "the write queued after the claim saw it claimed and not yet tried: {seen:?}"
+        );
+    }
+    let logged = w
+        .app
+        .read(move |tx| tandem_app::webhooks::delivery(tx, &ada, &hook, &delivery))
+        .await
+        .unwrap();
+    assert_eq!(logged.attempts.len(), 1, "one try recorded: {logged:?}");
+    assert_eq!(logged.delivery.leased_until, None, "the lease was released");
+}

@@ -10,7 +10,7 @@ use rand::Rng;
 use tandem_domain::webhook::{TargetPolicy, headers};
 use tandem_store::webhooks::{self, Attempt, Claimed, Next};
 
-use crate::{App, AppError, AppResult, Settings};
+use crate::{App, AppResult, Settings};
 
 /// Deliveries claimed per round.
 pub const BATCH: i64 = 16;
@@ -54,21 +54,26 @@ pub fn client(settings: &Settings) -> reqwest::Client {
 }
 
 /// Claims a batch of due deliveries and sends them concurrently; returns how many were claimed.
+///
+/// Whether anything is due is a read on the pool (most rounds find nothing); the claim and each
+/// try's record are writes like any other, so on SQLite they queue for the one writer rather than
+/// race the requests for SQLite's lock.
 pub async fn drain_once(app: &App, http: &reqwest::Client) -> AppResult<usize> {
     let timeout = chrono::Duration::milliseconds(app.settings().webhooks.timeout_ms as i64);
-    let pool = app.pool().clone();
-    let now = app.now().naive_utc();
-    let claimed = tokio::task::spawn_blocking(move || -> AppResult<Vec<Claimed>> {
-        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
-        if !webhooks::any_due(&mut conn, now)? {
-            return Ok(Vec::new());
-        }
-        // The lease outlives the longest possible try, so only a crashed worker's lapses.
-        let lease_until = now + timeout * 2 + chrono::Duration::seconds(30);
-        Ok(webhooks::claim_due(&mut conn, now, lease_until, BATCH)?)
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let due = app
+        .read(|tx| Ok(webhooks::any_due(tx.conn, tx.now().naive_utc())?))
+        .await?;
+    if !due {
+        return Ok(0);
+    }
+    let claimed = app
+        .write(move |tx| {
+            let now = tx.now().naive_utc();
+            // The lease outlives the longest possible try, so only a crashed worker's lapses.
+            let lease_until = now + timeout * 2 + chrono::Duration::seconds(30);
+            Ok(webhooks::claim_due(tx.conn, now, lease_until, BATCH)?)
+        })
+        .await?;
     let count = claimed.len();
     let sends = claimed.into_iter().map(|c| send(app, http, c));
     futures_util::future::join_all(sends).await;
@@ -156,14 +161,9 @@ async fn finish(app: &App, attempt: Attempt, next: Next) {
         Next::Failed => "failed",
     });
     let delivery = attempt.delivery_id.clone();
-    let pool = app.pool().clone();
-    let recorded = tokio::task::spawn_blocking(move || -> AppResult<()> {
-        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
-        Ok(webhooks::finish_attempt(&mut conn, &attempt, next)?)
-    })
-    .await
-    .map_err(AppError::internal)
-    .and_then(|r| r);
+    let recorded = app
+        .write(move |tx| Ok(webhooks::finish_attempt(tx.conn, &attempt, next)?))
+        .await;
     if let Err(e) = recorded {
         tracing::warn!(%delivery, error = %e, "recording a webhook try failed");
     }

@@ -12,7 +12,7 @@ use rand::Rng;
 use tandem_domain::email::EmailKind;
 use tandem_store::emails::{self, Email, Outcome};
 
-use crate::{App, AppError, AppResult, MailSettings};
+use crate::{App, AppResult, MailSettings};
 
 /// Emails claimed per round.
 pub const BATCH: i64 = 16;
@@ -108,20 +108,23 @@ pub async fn run(app: App, mailer: Mailer) {
 }
 
 /// Claims a batch of due emails and sends them one after another; returns how many were claimed.
+/// As with webhooks, the claim and each record go through [`App::write`] (SQLite's one writer).
 pub async fn drain_once(app: &App, mailer: &Mailer) -> AppResult<usize> {
-    let pool = app.pool().clone();
-    let now = app.now().naive_utc();
-    let claimed = tokio::task::spawn_blocking(move || -> AppResult<Vec<Email>> {
-        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
-        if !emails::any_due(&mut conn, now)? {
-            return Ok(Vec::new());
-        }
-        // The lease outlives a whole batch's conversations, so only a crashed worker's lapses.
-        let lease = chrono::Duration::from_std(TIMEOUT * (BATCH as u32 + 1)).unwrap_or_default();
-        Ok(emails::claim_due(&mut conn, now, now + lease, BATCH)?)
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let due = app
+        .read(|tx| Ok(emails::any_due(tx.conn, tx.now().naive_utc())?))
+        .await?;
+    if !due {
+        return Ok(0);
+    }
+    let claimed = app
+        .write(|tx| {
+            let now = tx.now().naive_utc();
+            // The lease outlives a whole batch's conversations, so only a crashed worker's lapses.
+            let lease =
+                chrono::Duration::from_std(TIMEOUT * (BATCH as u32 + 1)).unwrap_or_default();
+            Ok(emails::claim_due(tx.conn, now, now + lease, BATCH)?)
+        })
+        .await?;
     let count = claimed.len();
     for email in claimed {
         send(app, mailer, email).await;
@@ -166,23 +169,20 @@ async fn send(app: &App, mailer: &Mailer, email: Email) {
     if let Some(error) = &error {
         tracing::warn!(email = %email.id, attempts, %error, "sending an email failed");
     }
-    let pool = app.pool().clone();
-    let now = app.now().naive_utc();
     let id = email.id.clone();
-    let recorded = tokio::task::spawn_blocking(move || -> AppResult<()> {
-        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
-        Ok(emails::finish_attempt(
-            &mut conn,
-            &id,
-            attempts,
-            outcome,
-            error.as_deref(),
-            now,
-        )?)
-    })
-    .await
-    .map_err(AppError::internal)
-    .and_then(|r| r);
+    let recorded = app
+        .write(move |tx| {
+            let now = tx.now().naive_utc();
+            Ok(emails::finish_attempt(
+                tx.conn,
+                &id,
+                attempts,
+                outcome,
+                error.as_deref(),
+                now,
+            )?)
+        })
+        .await;
     if let Err(e) = recorded {
         tracing::warn!(email = %email.id, error = %e, "recording an email try failed");
     }
