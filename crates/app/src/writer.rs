@@ -9,6 +9,10 @@
 //! all. A unit's answer is given only once its batch's fate is known: a unit that succeeded but
 //! whose batch failed to commit gets that failure, so nothing is reported written that is not.
 //! Units see the writes of the units before them, exactly as if they had committed one by one.
+//!
+//! Copying the WAL into the database file (a checkpoint) is left to a second thread, nudged after
+//! each commit: run by the commit that crossed SQLite's threshold, it stalled every write queued
+//! behind it.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -20,6 +24,10 @@ use crate::AppError;
 /// The most units one transaction commits: enough to take what queues at 16 concurrent writers
 /// twice over, few enough that the first unit's answer does not wait long for the last.
 const MAX_BATCH: usize = 32;
+
+/// How long the checkpointer lets commits gather after a nudge, so one checkpoint (and its fsyncs)
+/// serves many of them; the WAL meanwhile grows by what commits in that time.
+const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A unit of work as the writer runs it: given the batch's connection (or `None` when the batch
 /// could not begin), it runs and returns how to answer once the batch is settled.
@@ -34,10 +42,11 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread over `pool`; it checks a connection out for each batch, so readers
-    /// keep the pool while no write runs.
+    /// Starts the writer thread over `pool`, and its checkpointer; each checks a connection out
+    /// when it has work, so readers keep the pool while no write runs.
     pub(crate) fn start(pool: Pool) -> std::io::Result<Self> {
         let (units, queue) = mpsc::channel();
+        let nudge = start_checkpointer(pool.clone())?;
         std::thread::Builder::new()
             .name("tandem-writer".into())
             .spawn(move || {
@@ -49,7 +58,10 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    commit(&pool, batch);
+                    if commit(&pool, batch) {
+                        // One nudge waiting is enough: it covers every commit before it runs.
+                        let _ = nudge.try_send(());
+                    }
                 }
             })?;
         Ok(Writer { units })
@@ -87,8 +99,30 @@ impl Writer {
     }
 }
 
-/// Runs `batch` in one write transaction, each unit in its own savepoint, then answers each.
-fn commit(pool: &Pool, batch: Vec<Unit>) {
+/// Copies the WAL into the database file after commits, off the write path. The thread ends
+/// with the writer (when the nudging side is dropped).
+fn start_checkpointer(pool: Pool) -> std::io::Result<mpsc::SyncSender<()>> {
+    let (nudge, nudged) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("tandem-checkpointer".into())
+        .spawn(move || {
+            while nudged.recv().is_ok() {
+                std::thread::sleep(CHECKPOINT_PAUSE);
+                // Commits during the pause are covered by this checkpoint.
+                while nudged.try_recv().is_ok() {}
+                let done = crate::checkout(&pool)
+                    .and_then(|mut conn| Ok(tandem_store::checkpoint(&mut conn)?));
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "a WAL checkpoint failed; the next commit retries it");
+                }
+            }
+        })?;
+    Ok(nudge)
+}
+
+/// Runs `batch` in one write transaction, each unit in its own savepoint, then answers each;
+/// whether the batch committed.
+fn commit(pool: &Pool, batch: Vec<Unit>) -> bool {
     let mut settles = Vec::with_capacity(batch.len());
     let mut units = batch.into_iter();
     let outcome = crate::checkout(pool).and_then(|mut conn| {
@@ -110,7 +144,9 @@ fn commit(pool: &Pool, batch: Vec<Unit>) {
     }
     // Units the batch never reached (it could not begin) are told why without running.
     settles.extend(units.map(|unit| unit(None)));
+    let committed = outcome.is_ok();
     for settle in settles {
         settle(outcome.clone());
     }
+    committed
 }

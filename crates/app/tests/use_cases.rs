@@ -570,3 +570,52 @@ async fn the_webhook_worker_claims_through_the_writer_queue_like_any_write() {
     assert_eq!(logged.attempts.len(), 1, "one try recorded: {logged:?}");
     assert_eq!(logged.delivery.leased_until, None, "the lease was released");
 }
+
+/// On SQLite the writes reach the database file in the background: no commit waits for the WAL to
+/// be copied (SQLite's own checkpoint, run by a commit, stalled every write queued behind it), yet
+/// the WAL does not just grow. A few hundred KiB of readings, far below SQLite's own threshold,
+/// show up in the database file shortly after they commit.
+#[tokio::test(flavor = "multi_thread")]
+async fn committed_writes_reach_the_database_file_in_the_background() {
+    let w = world();
+    if !on_sqlite() {
+        return;
+    }
+    let (ada, grace) = (w.person("Ada").await, w.person("Grace").await);
+    let p = w.partnership(&ada, &grace).await;
+    let goal = w.active_goal(&ada, &p, "Cut wait time").await;
+    let file_size = || std::fs::metadata(&w.db.url).unwrap().len();
+    // What setting up wrote is in the file before the readings start.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut before = file_size();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = file_size();
+        if now == before || std::time::Instant::now() > deadline {
+            break;
+        }
+        before = now;
+    }
+
+    for n in 0..100u32 {
+        let (owner, g) = (ada.clone(), goal.clone());
+        let long = NewReading {
+            note: Some(format!("{n:03} {}", "x".repeat(3_000))),
+            ..reading(f64::from(n), 1 + n % 28)
+        };
+        w.app
+            .write(move |tx| readings::record(tx, &owner, &g, &long))
+            .await
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while file_size() < before + 300_000 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        file_size() >= before + 300_000,
+        "the readings' ~300 KiB reached the database file: {} bytes then, {} now",
+        before,
+        file_size()
+    );
+}

@@ -37,8 +37,8 @@ pub mod users;
 pub mod webhooks;
 
 pub use backend::{
-    Backend, DbConnection, Pool, PooledConnection, connect, roll_back_to_depth, transaction_depth,
-    write_transaction,
+    Backend, DbConnection, Pool, PooledConnection, checkpoint, connect, roll_back_to_depth,
+    transaction_depth, write_transaction,
 };
 pub use error::StoreError;
 

@@ -36,7 +36,8 @@ pub struct World {
     pub app: App,
     /// Its clock (starts at 2026-03-02 09:00 UTC).
     pub clock: TestClock,
-    _db: TestDatabase,
+    /// Its database.
+    pub db: TestDatabase,
 }
 
 /// A fresh world.
@@ -47,11 +48,7 @@ pub fn world() -> World {
     )));
     let app = tandem_app::connect(&db.url, 4, Arc::new(clock.clone()), Settings::default())
         .expect("the app opens its database");
-    World {
-        app,
-        clock,
-        _db: db,
-    }
+    World { app, clock, db }
 }
 
 /// A SMART goal document, activatable on the world's dates.
