@@ -54,26 +54,13 @@ pub fn client(settings: &Settings) -> reqwest::Client {
 }
 
 /// Claims a batch of due deliveries and sends them concurrently; returns how many were claimed.
-///
-/// Whether anything is due is a read on the pool (most rounds find nothing); the claim and each
-/// try's record are writes like any other, so on SQLite they queue for the one writer rather than
-/// race the requests for SQLite's lock.
+/// The claim and each try's record are writes like any other (on SQLite, for the one writer).
 pub async fn drain_once(app: &App, http: &reqwest::Client) -> AppResult<usize> {
     let timeout = chrono::Duration::milliseconds(app.settings().webhooks.timeout_ms as i64);
-    let due = app
-        .read(|tx| Ok(webhooks::any_due(tx.conn, tx.now().naive_utc())?))
-        .await?;
-    if !due {
-        return Ok(0);
-    }
-    let claimed = app
-        .write(move |tx| {
-            let now = tx.now().naive_utc();
-            // The lease outlives the longest possible try, so only a crashed worker's lapses.
-            let lease_until = now + timeout * 2 + chrono::Duration::seconds(30);
-            Ok(webhooks::claim_due(tx.conn, now, lease_until, BATCH)?)
-        })
-        .await?;
+    // The lease outlives the longest possible try, so only a crashed worker's lapses.
+    let lease = timeout * 2 + chrono::Duration::seconds(30);
+    let claimed =
+        super::claim_due(app, webhooks::any_due, webhooks::claim_due, lease, BATCH).await?;
     let count = claimed.len();
     let sends = claimed.into_iter().map(|c| send(app, http, c));
     futures_util::future::join_all(sends).await;

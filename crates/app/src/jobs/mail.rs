@@ -110,21 +110,9 @@ pub async fn run(app: App, mailer: Mailer) {
 /// Claims a batch of due emails and sends them one after another; returns how many were claimed.
 /// As with webhooks, the claim and each record go through [`App::write`] (SQLite's one writer).
 pub async fn drain_once(app: &App, mailer: &Mailer) -> AppResult<usize> {
-    let due = app
-        .read(|tx| Ok(emails::any_due(tx.conn, tx.now().naive_utc())?))
-        .await?;
-    if !due {
-        return Ok(0);
-    }
-    let claimed = app
-        .write(|tx| {
-            let now = tx.now().naive_utc();
-            // The lease outlives a whole batch's conversations, so only a crashed worker's lapses.
-            let lease =
-                chrono::Duration::from_std(TIMEOUT * (BATCH as u32 + 1)).unwrap_or_default();
-            Ok(emails::claim_due(tx.conn, now, now + lease, BATCH)?)
-        })
-        .await?;
+    // The lease outlives a whole batch's conversations, so only a crashed worker's lapses.
+    let lease = chrono::Duration::from_std(TIMEOUT * (BATCH as u32 + 1)).unwrap_or_default();
+    let claimed = super::claim_due(app, emails::any_due, emails::claim_due, lease, BATCH).await?;
     let count = claimed.len();
     for email in claimed {
         send(app, mailer, email).await;

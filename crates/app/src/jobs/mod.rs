@@ -8,7 +8,39 @@ pub mod mail;
 
 use std::time::{Duration, Instant};
 
-use crate::App;
+use chrono::NaiveDateTime;
+use tandem_store::{DbConnection, StoreResult};
+
+use crate::{App, AppResult};
+
+/// A store query: whether anything is due at this instant.
+type AnyDue = fn(&mut DbConnection, NaiveDateTime) -> StoreResult<bool>;
+
+/// A store claim: up to `limit` items due at `now`, leased to this worker until `lease_until`.
+type ClaimDue<T> = fn(&mut DbConnection, NaiveDateTime, NaiveDateTime, i64) -> StoreResult<Vec<T>>;
+
+/// Claims up to `limit` due items for `lease`. Whether anything is due is a read on the pool (most
+/// polls find nothing); only then does the claim queue as a write like any other, so on SQLite it
+/// waits for the one writer rather than race the requests for SQLite's lock.
+async fn claim_due<T: Send + 'static>(
+    app: &App,
+    any_due: AnyDue,
+    claim: ClaimDue<T>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> AppResult<Vec<T>> {
+    let due = app
+        .read(move |tx| Ok(any_due(tx.conn, tx.now().naive_utc())?))
+        .await?;
+    if !due {
+        return Ok(Vec::new());
+    }
+    app.write(move |tx| {
+        let now = tx.now().naive_utc();
+        Ok(claim(tx.conn, now, now + lease, limit)?)
+    })
+    .await
+}
 
 /// Runs the jobs until the task is dropped: due announcements every `due_scan_secs`, webhook
 /// deliveries every `poll_ms` (at once again while batches come back full), and — when email is
