@@ -12,14 +12,12 @@ use actix_web::{App, HttpServer, web};
 use base64::Engine;
 use governor::{Quota, RateLimiter};
 use rand::RngCore;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::external::ExternalIssuers;
 use crate::auth::tokens::{MIN_SECRET_BYTES, TokenKeys};
 use crate::config::Config;
 use crate::http::routing::{RouteTable, fallback};
-use crate::routes::docs::ServedDocument;
 use crate::state::AppState;
 
 /// Why the server could not start.
@@ -95,10 +93,19 @@ impl Application {
                 .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
         };
 
-        let doc = crate::openapi::api_doc();
-        let routes = web::Data::new(RouteTable::from_openapi(&doc));
-        let served = web::Data::new(ServedDocument::new(&doc));
-        let problems = web::Data::new(crate::openapi::ProblemTable::of(&doc));
+        // Routed and (in debug builds) checked by the contract as served; nothing builds it here.
+        let contract = crate::openapi::COMMITTED;
+        let unreadable = |e: serde_json::Error| {
+            StartupError::Config(format!("the built-in OpenAPI document: {e}"))
+        };
+        let routes = web::Data::new(RouteTable::from_document(contract).map_err(unreadable)?);
+        let problems = web::Data::new(if cfg!(debug_assertions) {
+            crate::openapi::ProblemTable::of_json(
+                &serde_json::from_str(contract).map_err(unreadable)?,
+            )
+        } else {
+            crate::openapi::ProblemTable::default()
+        });
 
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             addr: config.bind.clone(),
@@ -113,16 +120,13 @@ impl Application {
         let state = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
-                .into_utoipa_app()
                 .app_data(state.clone())
                 .app_data(routes.clone())
-                .app_data(served.clone())
                 .app_data(problems.clone())
                 .app_data(crate::http::extract::path_config())
                 .app_data(crate::http::extract::query_config())
-                .configure(crate::routes::configure)
+                .configure(crate::routes::serve)
                 .default_service(web::to(fallback))
-                .into_app()
                 .service(web::redirect("/docs", "/docs/"))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}")

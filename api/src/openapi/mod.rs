@@ -1,6 +1,7 @@
 //! The OpenAPI document: generated from the handlers, then finished here so that every operation
 //! documents the errors it can give, each named refusal included. `openapi/openapi.json` is this
-//! document, committed; a test fails when the two differ.
+//! document, committed; a test fails when the two differ. The server serves the committed file
+//! ([`COMMITTED`]) rather than building the document at start-up.
 
 mod problems;
 mod schemas;
@@ -159,6 +160,12 @@ fn for_clients(doc: &mut OpenApi) {
             .build(),
     );
 }
+
+/// The contract as committed (`openapi/openapi.json`), compiled into the binary. The server
+/// serves it and routes by it without building the document (whose path and schema objects cost
+/// start-up time and resident memory); `the_committed_contract_is_the_one_the_code_generates`
+/// holds it to [`api_doc`].
+pub const COMMITTED: &str = include_str!("../../../openapi/openapi.json");
 
 /// Operations that answer without the database.
 const UNDATABASED: [&str; 2] = ["healthz", "openapi_json"];
@@ -343,6 +350,18 @@ fn add(op: &mut Operation, status: &str, component: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_committed_contract_is_the_one_the_code_generates() {
+        let generated = serde_json::to_value(api_doc()).unwrap();
+        let committed: serde_json::Value =
+            serde_json::from_str(COMMITTED).expect("openapi/openapi.json is JSON");
+        assert!(
+            generated == committed,
+            "openapi/openapi.json is out of date; regenerate it with\n  \
+             cargo run -q -p tandem-api -- openapi > openapi/openapi.json"
+        );
+    }
 
     #[test]
     fn every_operation_has_id_tag_summary_and_error_responses() {

@@ -2,26 +2,15 @@
 
 use std::borrow::Cow;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde_json::json;
-use utoipa::openapi::{OpenApi, RefOr, Schema};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
-
-/// The OpenAPI document as served, computed once at start-up.
-pub struct ServedDocument(pub String);
-
-impl ServedDocument {
-    /// Renders the document once.
-    pub fn new(doc: &OpenApi) -> Self {
-        ServedDocument(doc.to_pretty_json().unwrap_or_default())
-    }
-}
 
 /// The OpenAPI 3.1 document describing this API.
 ///
 /// The same document is committed at `openapi/openapi.json`; generate clients from either. Served
-/// from memory, computed once at start-up, no authentication needed. Swagger UI renders it at
-/// `/docs/`.
+/// as committed, from the binary, no authentication needed. Swagger UI renders it at `/docs/`.
 #[utoipa::path(
     tag = "operations",
     security(()),
@@ -29,10 +18,10 @@ impl ServedDocument {
         body = OpenApiDocument))
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(doc: web::Data<ServedDocument>) -> HttpResponse {
+pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(doc.0.clone())
+        .body(crate::openapi::COMMITTED)
 }
 
 /// What `/openapi.json` answers: an OpenAPI 3.1 document, described by its top-level members
