@@ -1,16 +1,46 @@
 //! What happens to requests no handler takes: 405 with `Allow` when the path is one of ours
 //! (judged against the OpenAPI document, so the two cannot disagree), else 404.
 
-use actix_web::dev::ResourceDef;
-use actix_web::{HttpRequest, web};
 use std::collections::BTreeMap;
 
+use actix_web::{HttpRequest, web};
 use serde::de::IgnoredAny;
 
 use crate::http::problem::ApiError;
 
 /// Every documented path template with the methods it accepts.
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+pub struct RouteTable(Vec<(Template, Vec<String>)>);
+
+/// A documented path template, matched segment by segment: a `{name}` segment takes any
+/// non-empty segment (as actix's router does), any other must be equal. No regular expression:
+/// one compiled per template held about a megabyte for the life of the process.
+struct Template {
+    pattern: String,
+    segments: Vec<Option<String>>,
+}
+
+impl Template {
+    fn new(pattern: String) -> Self {
+        let segments = pattern
+            .split('/')
+            .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+            .collect();
+        Template { pattern, segments }
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        let mut given = path.split('/');
+        self.segments.iter().all(|want| match (want, given.next()) {
+            (Some(literal), Some(segment)) => literal == segment,
+            (None, Some(segment)) => !segment.is_empty(),
+            (_, None) => false,
+        }) && given.next().is_none()
+    }
+
+    fn parameters(&self) -> usize {
+        self.segments.iter().filter(|s| s.is_none()).count()
+    }
+}
 
 impl RouteTable {
     /// Builds the table from the document the server serves (its JSON text): only the paths and
@@ -30,7 +60,7 @@ impl RouteTable {
                     .filter(|m| item.contains_key(&m.to_ascii_lowercase()))
                     .map(str::to_owned)
                     .collect();
-                (ResourceDef::new(path.as_str()), methods)
+                (Template::new(path), methods)
             })
             .collect();
         Ok(RouteTable(routes))
@@ -42,8 +72,8 @@ impl RouteTable {
     pub fn allowed(&self, path: &str) -> Option<&[String]> {
         self.0
             .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .min_by_key(|(def, _)| def.pattern().map_or(0, |p| p.matches('{').count()))
+            .filter(|(template, _)| template.is_match(path))
+            .min_by_key(|(template, _)| template.parameters())
             .map(|(_, methods)| methods.as_slice())
     }
 
@@ -52,9 +82,9 @@ impl RouteTable {
     pub fn template(&self, path: &str) -> Option<&str> {
         self.0
             .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .min_by_key(|(def, _)| def.pattern().map_or(0, |p| p.matches('{').count()))
-            .and_then(|(def, _)| def.pattern())
+            .filter(|(template, _)| template.is_match(path))
+            .min_by_key(|(template, _)| template.parameters())
+            .map(|(template, _)| template.pattern.as_str())
     }
 
     /// For a request that reached a parameterised route by accident (`PATCH /v1/goals/assess`
@@ -130,5 +160,30 @@ mod tests {
                 .map(|m| m.len()),
             Some(2)
         );
+    }
+
+    #[test]
+    fn a_template_matches_whole_non_empty_segments_only() {
+        let routes = RouteTable::from_document(crate::openapi::COMMITTED).unwrap();
+        let id = "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4f56";
+        assert_eq!(
+            routes.template(&format!("/v1/goals/{id}/readings")),
+            Some("/v1/goals/{id}/readings")
+        );
+        assert_eq!(
+            routes.template("/v1/goals/assess"),
+            Some("/v1/goals/assess")
+        );
+        for unknown in [
+            "/v1/goals//readings".to_owned(),
+            format!("/v1/goals/{id}/readings/"),
+            format!("/v1/goals/{id}/readings/extra"),
+            format!("/v1/goals/{id}/reading"),
+            "/v1/goals/".to_owned(),
+            "v1/goals".to_owned(),
+        ] {
+            assert_eq!(routes.template(&unknown), None, "{unknown}");
+            assert!(routes.allowed(&unknown).is_none(), "{unknown}");
+        }
     }
 }
