@@ -387,6 +387,23 @@ pub async fn call(
     req.send().await.expect("request")
 }
 
+/// The first entry of `entity` in `user`'s changes feed, waiting for it: on PostgreSQL a change
+/// appears once every write transaction that started before it has ended, other tests' ones
+/// included. `None` if it has not appeared after about five seconds.
+pub async fn change_of(app: &TestApp, user: &TestUser, entity: &str) -> Option<Value> {
+    for _ in 0..500 {
+        let feed = ok(app, Method::GET, "/v1/changes?limit=200", user, None).await;
+        let found = feed["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|e| e["entity"] == entity).cloned());
+        if found.is_some() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    None
+}
+
 /// Like [`call`], asserting a 2xx answer; returns its JSON body (`null` when it has none).
 pub async fn ok(
     app: &TestApp,

@@ -339,14 +339,9 @@ async fn the_receiver_hears_of_kudos_by_webhook_and_the_sync_feed_lists_them() {
     assert_eq!(data["note"], "Pilot done early.");
     assert_eq!(data["href"], format!("/v1/kudos/{id}"));
 
-    let feed = ok(&app, Method::GET, "/v1/changes?limit=200", &x.ada, None).await;
-    let entry = feed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["entity"] == "kudos")
-        .expect("a kudos entry")
-        .clone();
+    let entry = tandem_tests::change_of(&app, &x.ada, "kudos")
+        .await
+        .expect("a kudos entry");
     assert_eq!(entry["id"], id);
     assert_eq!(entry["href"], format!("/v1/kudos/{id}"));
 }
