@@ -13,7 +13,7 @@ pub struct RouteTable(Vec<(Template, Vec<String>)>);
 
 /// A documented path template, matched segment by segment: a `{name}` segment takes any
 /// non-empty segment (as actix's router does), any other must be equal. No regular expression:
-/// one compiled per template held about a megabyte for the life of the process.
+/// one compiled per template (77 of them) held 2.5 MiB for the life of the process.
 struct Template {
     pattern: String,
     segments: Vec<Option<String>>,
