@@ -399,7 +399,9 @@ pub fn aggregates(
     // One pass over the readings: each row's local offset from the start computed once (the
     // subquery is a fence, so the aggregates read a column instead of re-evaluating it), plain
     // sums (y taken relative to the baseline, so sums of large values near it keep their
-    // precision), then the latest reading by index lookups.
+    // precision), counts as filtered aggregates (cheaper than summing a CASE per row), then the
+    // latest reading by one descent of the (goal_id, observed_at, id) index each: that index
+    // orders ties by id too, so no goal's readings are sorted to find it.
     let sql = format!(
         "WITH g AS MATERIALIZED (
             SELECT id, direction, target, COALESCE(baseline, 0) AS base, {start} AS start_s
@@ -421,10 +423,10 @@ pub fn aggregates(
                    SUM(xd * dy) AS sum_xdy,
                    MIN(xs) AS first_second,
                    MAX(xs) AS last_second,
-                   SUM(CASE WHEN xs >= 0 THEN 1 ELSE 0 END) AS in_period,
-                   SUM(CASE WHEN xs >= 0 AND ((direction = 'at_least' AND value >= target)
-                                           OR (direction = 'at_most' AND value <= target))
-                            THEN 1 ELSE 0 END) AS on_target
+                   COUNT(*) FILTER (WHERE xs >= 0) AS in_period,
+                   COUNT(*) FILTER (WHERE xs >= 0 AND ((direction = 'at_least' AND value >= target)
+                                                    OR (direction = 'at_most' AND value <= target)))
+                       AS on_target
             FROM (
                 SELECT goal_id, value, direction, target, xs, dy,
                        CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
