@@ -274,6 +274,68 @@ async fn readings_on_one_local_day_give_no_forecast_even_when_utc_dates_differ()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_scorecard_summarises_each_goal_alone_beside_a_goal_without_readings_and_a_busy_draft() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Europe/Berlin").await;
+    let read = goal(&w, &ada, &p, Direction::Decrease).await;
+    let unread = goal(&w, &ada, &p, Direction::Decrease).await;
+    // A draft takes readings but stays off the card; its many readings must not reach it.
+    let draft = {
+        let (owner, p) = (ada.clone(), p.clone());
+        w.app
+            .write(move |tx| {
+                Ok(goals::create(tx, &owner, &p, &smart_goal("Draft"), &[])?
+                    .goal
+                    .id)
+            })
+            .await
+            .unwrap()
+    };
+    let day = |k: i64| at(2026, 2, 1, 9, 0, 0) + chrono::Duration::days(k);
+    record(
+        &w,
+        &ada,
+        &read,
+        (0..3)
+            .map(|k| new_reading(10.0 * (k + 1) as f64, day(k)))
+            .collect(),
+    )
+    .await;
+    record(
+        &w,
+        &ada,
+        &draft,
+        (0..200).map(|k| new_reading(1e6, day(k % 100))).collect(),
+    )
+    .await;
+    let (actor, pid) = (ada.clone(), p.clone());
+    let card = w
+        .app
+        .read(move |tx| progress::partnership_scorecard(tx, &actor, &pid, None))
+        .await
+        .unwrap();
+    let lines: Vec<_> = card.partners.iter().flat_map(|c| c.goals.iter()).collect();
+    assert_eq!(lines.len(), 2, "the two active goals, not the draft");
+    let line = |id: &str| lines.iter().find(|l| l.goal_id == id).unwrap();
+    assert_eq!(line(&read).latest_value, Some(30.0));
+    assert_eq!(line(&read).latest_observed_at, Some(day(2)));
+    assert_eq!(
+        line(&unread).latest_value,
+        None,
+        "no readings: no latest value"
+    );
+    assert_eq!(line(&unread).latest_observed_at, None);
+    let sql = from_sql(&w, &ada, &read, at(2026, 6, 1, 12, 0, 0)).await;
+    let memory = in_memory(&w, &ada, &read, at(2026, 6, 1, 12, 0, 0)).await;
+    assert_same(
+        &sql,
+        &memory,
+        "a goal beside an unread goal and a busy draft",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_scorecard_costs_the_same_statements_with_ten_readings_or_a_thousand() {
     let w = world();
     w.clock.set(at(2026, 6, 1, 12, 0, 0));

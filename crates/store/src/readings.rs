@@ -396,12 +396,40 @@ pub fn aggregates(
         }
         case + &format!(" ELSE {} END", zone.initial)
     };
-    // One pass over the readings: each row's local offset from the start computed once (the
+    // One pass over each goal's readings, found through the index (`Dialect::per_goal`): each
+    // row's local offset from the start computed once (the
     // subquery is a fence, so the aggregates read a column instead of re-evaluating it), plain
     // sums (y taken relative to the baseline, so sums of large values near it keep their
     // precision), counts as filtered aggregates (cheaper than summing a CASE per row), then the
     // latest reading by one descent of the (goal_id, observed_at, id) index each: that index
     // orders ties by id too, so no goal's readings are sorted to find it.
+    let aggregates = "COUNT(*) AS n,
+                   SUM(xd) AS sum_x,
+                   SUM(dy) AS sum_dy,
+                   SUM(xd * xd) AS sum_xx,
+                   SUM(xd * dy) AS sum_xdy,
+                   MIN(xs) AS first_second,
+                   MAX(xs) AS last_second,
+                   COUNT(*) FILTER (WHERE xs >= 0) AS in_period,
+                   COUNT(*) FILTER (WHERE xs >= 0 AND ((direction = 'at_least' AND value >= target)
+                                                    OR (direction = 'at_most' AND value <= target)))
+                       AS on_target";
+    let per_goal = d.per_goal(aggregates, |other_tables| {
+        format!(
+            "SELECT goal_id, value, direction, target, xs, dy,
+                    CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
+             FROM (
+                 SELECT r.goal_id, r.value, g.direction, g.target,
+                        {observed} + ({offset}) - g.start_s AS xs,
+                        (r.value - g.base) / 2 AS dy
+                 FROM readings r{other_tables}
+                 WHERE r.goal_id = g.id AND r.deleted_at IS NULL AND r.observed_at <= {BIND}
+                 {fence}
+             ) local_offsets",
+            observed = d.epoch_seconds("r.observed_at"),
+            fence = d.subquery_fence(),
+        )
+    });
     let sql = format!(
         "WITH g AS MATERIALIZED (
             SELECT id, direction, target, COALESCE(baseline, 0) AS base, {start} AS start_s
@@ -414,36 +442,8 @@ pub fn aggregates(
                (SELECT l.observed_at FROM readings l
                 WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {BIND}
                 ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_observed_at
-        FROM (
-            SELECT goal_id,
-                   COUNT(*) AS n,
-                   SUM(xd) AS sum_x,
-                   SUM(dy) AS sum_dy,
-                   SUM(xd * xd) AS sum_xx,
-                   SUM(xd * dy) AS sum_xdy,
-                   MIN(xs) AS first_second,
-                   MAX(xs) AS last_second,
-                   COUNT(*) FILTER (WHERE xs >= 0) AS in_period,
-                   COUNT(*) FILTER (WHERE xs >= 0 AND ((direction = 'at_least' AND value >= target)
-                                                    OR (direction = 'at_most' AND value <= target)))
-                       AS on_target
-            FROM (
-                SELECT goal_id, value, direction, target, xs, dy,
-                       CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
-                FROM (
-                    SELECT r.goal_id, r.value, g.direction, g.target,
-                           {observed} + ({offset}) - g.start_s AS xs,
-                           (r.value - g.base) / 2 AS dy
-                    FROM readings r JOIN g ON g.id = r.goal_id
-                    WHERE r.deleted_at IS NULL AND r.observed_at <= {BIND}
-                    {fence}
-                ) local_offsets
-            ) per_reading
-            GROUP BY goal_id
-        ) a",
+        FROM ({per_goal}) a",
         start = d.epoch_seconds("start_date"),
-        observed = d.epoch_seconds("r.observed_at"),
-        fence = d.subquery_fence(),
     );
     // A past `as_of` spells fewer of the zone's changes: a text of its own, not worth keeping.
     PreparedSql::new(&sql)
