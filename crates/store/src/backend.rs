@@ -391,8 +391,8 @@ impl Dialect {
     /// readings' index whatever the planner estimates: planned as one join, with the estimate
     /// taken from the table as a whole (rows divided by goals), a goal holding most of the
     /// readings made it read the whole table on every scorecard (beside a draft goal's 160,000
-    /// readings: 108 statements a second as a join, 471 as `LATERAL`). SQLite's planner looks each goal up by
-    /// index on its own and has no `LATERAL`: a join grouped by goal.
+    /// readings: 108 statements a second as a join, 471 as `LATERAL`). SQLite's planner looks
+    /// each goal up by index on its own and has no `LATERAL`: a join grouped by goal.
     pub fn per_goal(self, aggregates: &str, rows: impl Fn(&str) -> String) -> String {
         match self.0 {
             Backend::Postgres => format!(

@@ -397,10 +397,9 @@ pub fn aggregates(
         case + &format!(" ELSE {} END", zone.initial)
     };
     // One pass over each goal's readings, found through the index (`Dialect::per_goal`): each
-    // row's local offset from the start computed once (the
-    // subquery is a fence, so the aggregates read a column instead of re-evaluating it), plain
-    // sums (y taken relative to the baseline, so sums of large values near it keep their
-    // precision), counts as filtered aggregates (cheaper than summing a CASE per row), then the
+    // row's local offset from the start computed once (the subquery is a fence, so the
+    // aggregates read a column instead of re-evaluating it), plain sums (y taken relative to the
+    // baseline, so sums of large values near it keep their precision), counts as filtered aggregates (cheaper than summing a CASE per row), then the
     // latest reading by one descent of the (goal_id, observed_at, id) index each: that index
     // orders ties by id too, so no goal's readings are sorted to find it.
     let aggregates = "COUNT(*) AS n,
