@@ -123,12 +123,12 @@ fn summary_of(p: &Partnership, goal: &Goal, aggregate: Option<&Aggregate>) -> Re
             value: a.latest_value,
             observed_at: local_time(p, a.latest_observed_at.and_utc()),
         }),
-        line: Some(LineSums::from_plain_sums(
+        line: Some(LineSums::from_shifted(
             a.n as u64,
-            a.sum_x,
-            a.sum_dy,
-            a.sum_xx,
-            a.sum_xdy,
+            a.mean_x,
+            a.mean_y,
+            a.sxx,
+            a.sxy,
             goal.baseline.unwrap_or(0.0),
             a.first_second,
             a.last_second,

@@ -247,6 +247,56 @@ async fn database_aggregates_give_the_same_progress_as_the_readings_themselves_a
     );
 }
 
+/// Values in the trillions that barely move: the database takes them relative to the baseline
+/// before it adds anything up, so its line is the in-memory one instead of cancelling to noise
+/// (`sum(x*y) - sum(x)*sum(y)/n` over raw values of 1e12 keeps no digit of a 2.5 step).
+#[tokio::test(flavor = "multi_thread")]
+async fn large_values_that_barely_move_give_the_same_line_in_sql_as_in_memory() {
+    let w = world();
+    w.clock.set(at(2026, 12, 1, 12, 0, 0));
+    // A zone without daylight saving, so local days are UTC's shifted and the slope is exact.
+    let (ada, _grace, p) = pair_in(&w, "Asia/Tokyo").await;
+    let baseline = 1.0e12;
+    let mut doc = smart_goal("Grow the book");
+    if let Some(metric) = doc.metric.as_mut() {
+        metric.direction = Some(Direction::Increase);
+        metric.baseline = Some(baseline);
+        metric.target = Some(baseline + 1000.0);
+    }
+    doc.due_date = NaiveDate::from_ymd_opt(2026, 12, 31);
+    let (owner, partnership) = (ada.clone(), p.clone());
+    let g = w
+        .app
+        .write(move |tx| {
+            let g = goals::create(tx, &owner, &partnership, &doc, &[])?;
+            goals::change_status(tx, &owner, &g.goal.id, GoalStatus::Active)?;
+            Ok(g.goal.id)
+        })
+        .await
+        .unwrap();
+    let items = (0..500)
+        .map(|k| {
+            let noise = if k % 3 == 0 { 0.75 } else { -0.25 };
+            new_reading(
+                baseline + 2.5 * k as f64 + noise,
+                at(2026, 1, 1, 0, 0, 0) + chrono::Duration::hours(9 * k),
+            )
+        })
+        .collect();
+    record(&w, &ada, &g, items).await;
+    let as_of = at(2026, 12, 1, 12, 0, 0);
+    let sql = from_sql(&w, &ada, &g, as_of).await;
+    assert_same(&sql, &in_memory(&w, &ada, &g, as_of).await, "large values");
+    let rate = sql
+        .forecast
+        .expect("a line through 500 readings")
+        .current_rate;
+    assert!(
+        (rate - 2.5 * 24.0 / 9.0).abs() < 1e-3,
+        "2.5 per 9 hours: {rate}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn readings_on_one_local_day_give_no_forecast_even_when_utc_dates_differ() {
     let w = world();

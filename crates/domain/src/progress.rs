@@ -440,28 +440,27 @@ pub struct LineSums {
 }
 
 impl LineSums {
-    /// The centred sums from plain ones, as a database adds them up in one pass: `n`, the sums
-    /// of x, of `dy = (y - shift) / 2`, of x squared and of x times `dy`. Taking y relative to a
-    /// `shift` near the values (the baseline) keeps large values from cancelling out.
+    /// The sums as a database gives them, centred on the means, with y taken relative to a
+    /// `shift` near the values (the baseline) and halved, `y = (value - shift) / 2`, so large
+    /// values keep their precision. Rounding can leave the sum of squares a hair below zero for
+    /// readings on one day; it is clamped.
     #[allow(clippy::too_many_arguments)]
-    pub fn from_plain_sums(
+    pub fn from_shifted(
         n: u64,
-        sum_x: f64,
-        sum_dy: f64,
-        sum_xx: f64,
-        sum_xdy: f64,
+        mean_x: f64,
+        mean_y: f64,
+        sxx: f64,
+        sxy: f64,
         shift: f64,
         first_second: i64,
         last_second: i64,
     ) -> LineSums {
-        let count = n.max(1) as f64;
-        let (mean_x, mean_dy) = (sum_x / count, sum_dy / count);
         LineSums {
             n,
             mean_x,
-            mean_half_y: mean_dy + shift / 2.0,
-            sxx: (sum_xx - sum_x * mean_x).max(0.0),
-            sxy: sum_xdy - sum_x * mean_dy,
+            mean_half_y: mean_y + shift / 2.0,
+            sxx: sxx.max(0.0),
+            sxy,
             first_second,
             last_second,
         }

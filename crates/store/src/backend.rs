@@ -408,6 +408,30 @@ impl Dialect {
         }
     }
 
+    /// The least-squares sums of `y` over `x` as aggregates over a group's rows, named `n`,
+    /// `mean_x`, `mean_y`, `sxx` (sum of squared deviations of x from its mean) and `sxy` (sum of
+    /// products of both deviations): what a line fit needs, already centred.
+    ///
+    /// PostgreSQL's `regr_*` aggregates share one accumulator for identical arguments (one
+    /// update per row for all five, where `COUNT` and four `SUM`s were five) and centre as they
+    /// go (Youngs-Cramer), so large x do not cancel. SQLite has no such aggregates: plain sums,
+    /// centred at the end, which stays exact enough because `y` is taken relative to a value
+    /// near it (the baseline) and x counts days since the goal's start.
+    pub fn line_sums(self, y: &str, x: &str) -> String {
+        match self.0 {
+            Backend::Postgres => format!(
+                "regr_count({y}, {x}) AS n, regr_avgx({y}, {x}) AS mean_x, \
+                 regr_avgy({y}, {x}) AS mean_y, regr_sxx({y}, {x}) AS sxx, \
+                 regr_sxy({y}, {x}) AS sxy"
+            ),
+            Backend::Sqlite => format!(
+                "COUNT(*) AS n, SUM({x}) / COUNT(*) AS mean_x, SUM({y}) / COUNT(*) AS mean_y, \
+                 SUM({x} * {x}) - SUM({x}) * SUM({x}) / COUNT(*) AS sxx, \
+                 SUM({x} * {y}) - SUM({x}) * SUM({y}) / COUNT(*) AS sxy"
+            ),
+        }
+    }
+
     /// Whole seconds since 1970 (rounded down) of a timestamp or date expression, as an integer.
     pub fn epoch_seconds(self, expr: &str) -> String {
         match self.0 {
@@ -416,7 +440,10 @@ impl Dialect {
                 // since 1970 are exact in a double.
                 format!("CAST(FLOOR(date_part('epoch', CAST({expr} AS TIMESTAMP))) AS BIGINT)")
             }
-            Backend::Sqlite => format!("CAST(strftime('%s', {expr}) AS INTEGER)"),
+            // The same whole seconds as `strftime('%s', …)` (both are `iJD/1000` less the
+            // epoch's day, rounded down before 1970 too) without formatting them as text and
+            // parsing that back: half the SQLite scorecard's aggregate went there.
+            Backend::Sqlite => format!("unixepoch({expr})"),
         }
     }
 }

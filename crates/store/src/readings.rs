@@ -317,8 +317,9 @@ pub struct UtcOffsets<'a> {
 }
 
 /// A goal's readings at or before an instant, reduced to what the progress math needs
-/// (`tandem_domain::progress::ReadingSummary`), computed by the database: the least-squares sums
-/// of value over local days since the goal's start (values taken relative to the baseline), the
+/// (`tandem_domain::progress::ReadingSummary`), computed by the database: the centred
+/// least-squares sums of value over local days since the goal's start (values taken relative to
+/// the baseline), the
 /// counts of readings in the period and holding the level, and the latest reading. Its size does
 /// not depend on how many readings there are.
 #[derive(Debug, Clone, PartialEq, QueryableByName)]
@@ -329,18 +330,18 @@ pub struct Aggregate {
     /// Readings counted.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub n: i64,
-    /// Sum of x (local days since the start).
+    /// Mean of x (local days since the start).
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sum_x: f64,
-    /// Sum of (value - baseline) / 2.
+    pub mean_x: f64,
+    /// Mean of y, the value taken relative to the baseline and halved: (value - baseline) / 2.
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sum_dy: f64,
-    /// Sum of x squared.
+    pub mean_y: f64,
+    /// Sum of (x - mean x) squared.
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sum_xx: f64,
-    /// Sum of x (value - baseline) / 2.
+    pub sxx: f64,
+    /// Sum of (x - mean x) (y - mean y).
     #[diesel(sql_type = diesel::sql_types::Double)]
-    pub sum_xdy: f64,
+    pub sxy: f64,
     /// Earliest local offset from the start, whole seconds.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub first_second: i64,
@@ -398,22 +399,23 @@ pub fn aggregates(
     };
     // One pass over each goal's readings, found through the index (`Dialect::per_goal`): each
     // row's local offset from the start computed once (the subquery is a fence, so the
-    // aggregates read a column instead of re-evaluating it), plain sums (y taken relative to the
-    // baseline, so sums of large values near it keep their precision), counts as filtered aggregates (cheaper than summing a CASE per row), then the
-    // latest reading by one descent of the (goal_id, observed_at, id) index each: that index
-    // orders ties by id too, so no goal's readings are sorted to find it.
-    let aggregates = "COUNT(*) AS n,
-                   SUM(xd) AS sum_x,
-                   SUM(dy) AS sum_dy,
-                   SUM(xd * xd) AS sum_xx,
-                   SUM(xd * dy) AS sum_xdy,
+    // aggregates read a column instead of re-evaluating it), the line's centred sums
+    // (`Dialect::line_sums`; y taken relative to the baseline, so large values near it keep
+    // their precision), counts as filtered aggregates (cheaper than summing a CASE per row),
+    // then the latest reading by one descent of the (goal_id, observed_at, id) index each: that
+    // index orders ties by id too, so no goal's readings are sorted to find it, and holds each
+    // reading's value and deletion, so the table itself is not read (migration 000018).
+    let aggregates = format!(
+        "{line},
                    MIN(xs) AS first_second,
                    MAX(xs) AS last_second,
                    COUNT(*) FILTER (WHERE xs >= 0) AS in_period,
                    COUNT(*) FILTER (WHERE xs >= 0 AND ((direction = 'at_least' AND value >= target)
                                                     OR (direction = 'at_most' AND value <= target)))
-                       AS on_target";
-    let per_goal = d.per_goal(aggregates, |other_tables| {
+                       AS on_target",
+        line = d.line_sums("dy", "xd"),
+    );
+    let per_goal = d.per_goal(&aggregates, |other_tables| {
         format!(
             "SELECT goal_id, value, direction, target, xs, dy,
                     CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
