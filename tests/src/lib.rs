@@ -31,7 +31,8 @@ pub struct TestApp {
     pub database_url: String,
     /// `http://127.0.0.1:PORT` of the metrics listener, when the configuration asked for one.
     pub metrics: Option<String>,
-    handle: actix_web::dev::ServerHandle,
+    /// Stopped and joined on drop, before `db` goes.
+    _server: ServerThread,
     /// The database, owned by the first server on it (dropped with it); `None` for another
     /// instance sharing it.
     db: Option<TestDatabase>,
@@ -74,11 +75,36 @@ async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut C
     config.workers = Some(1);
     config.db_pool_size = Some(4);
     adjust(&mut config);
-    let app = Application::build(config).await.expect("server starts");
-    let base = format!("http://{}", app.local_addr());
-    let metrics = app.metrics_addr().map(|addr| format!("http://{addr}"));
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+    // The server runs on a thread and runtime of its own, as it would in its own process: it
+    // never waits for the test's runtime, and it is stopped and joined when the test drops it,
+    // so no server's threads (workers, pool, SQLite writer) outlive their test and run on while
+    // the test binary exits.
+    let (ready, started) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("test-server".into())
+        .spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match Application::build(config).await {
+                    Ok(app) => {
+                        let running = (app.local_addr(), app.metrics_addr(), app.handle());
+                        if ready.send(Ok(running)).is_ok() {
+                            let _ = app.run_until_stopped().await;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e.to_string()));
+                    }
+                }
+            })
+        })
+        .expect("a thread for the server");
+    let (addr, metrics, handle) = match started.await {
+        Ok(Ok(running)) => running,
+        Ok(Err(e)) => panic!("server starts: {e}"),
+        Err(_) => panic!("server starts: its thread ended without a word"),
+    };
+    let base = format!("http://{addr}");
+    let metrics = metrics.map(|addr| format!("http://{addr}"));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .no_proxy()
@@ -90,17 +116,49 @@ async fn start(url: String, db: Option<TestDatabase>, adjust: impl FnOnce(&mut C
         backend,
         database_url: url,
         metrics,
-        handle,
+        _server: ServerThread::new(handle, thread),
         db,
+    }
+}
+
+/// A server running on a thread of its own; dropping this stops the server at once (no graceful
+/// drain, like a crash) and waits for the thread to end. Fields drop in order, so a `TestApp`'s
+/// server is gone before its database is removed.
+pub(crate) struct ServerThread {
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerThread {
+    pub(crate) fn new(
+        handle: actix_web::dev::ServerHandle,
+        thread: std::thread::JoinHandle<()>,
+    ) -> Self {
+        ServerThread {
+            handle,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        // `stop` sends its command when called; joining the thread waits for more than the
+        // returned future would.
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
 impl TestApp {
     /// Stops this server at once (like a crash: no graceful drain) and starts a new one on the
     /// same database with a fresh configuration; tokens stay valid (same signing secret).
-    pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        self.handle.stop(false).await;
-        start(self.database_url, self.db, adjust).await
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let (url, db) = (self.database_url.clone(), self.db.take());
+        drop(self);
+        start(url, db, adjust).await
     }
 
     /// Starts another server on this one's database, as a second instance behind a load

@@ -63,6 +63,8 @@ pub struct Receiver {
     /// `http://127.0.0.1:PORT/hook`.
     pub url: String,
     shared: Arc<Mutex<Shared>>,
+    /// Stopped and joined when the receiver is dropped.
+    _server: crate::ServerThread,
 }
 
 async fn record(
@@ -96,17 +98,33 @@ impl Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
         let data = web::Data::from(shared.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(record))
-        })
-        .workers(1)
-        .listen(listener)
-        .expect("listen")
-        .run();
-        tokio::spawn(server);
-        Receiver { url, shared }
+        // On a thread and runtime of its own (see `crate::ServerThread`).
+        let (ready, started) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("test-receiver".into())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let server = HttpServer::new(move || {
+                        App::new()
+                            .app_data(data.clone())
+                            .default_service(web::to(record))
+                    })
+                    .workers(1)
+                    .disable_signals()
+                    .listen(listener)
+                    .expect("listen")
+                    .run();
+                    let _ = ready.send(server.handle());
+                    let _ = server.await;
+                })
+            })
+            .expect("a thread for the receiver");
+        let handle = started.recv().expect("the receiver starts");
+        Receiver {
+            url,
+            shared,
+            _server: crate::ServerThread::new(handle, thread),
+        }
     }
 
     /// From now on, answer `status` (after what is left of the script).

@@ -141,7 +141,16 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, StoreError> {
         url: url.to_owned(),
         backend,
     };
+    // r2d2's default thread pool (it opens connections and reaps idle ones) outlives the pool by
+    // up to its 30 s reaping interval; this one ends with it, so a stopped server leaves no
+    // threads behind. Three threads, as r2d2's default has.
+    let threads = scheduled_thread_pool::ScheduledThreadPool::builder()
+        .num_threads(3)
+        .thread_name_pattern("r2d2-worker-{}")
+        .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+        .build();
     let pool = r2d2::Pool::builder()
+        .thread_pool(std::sync::Arc::new(threads))
         .max_size(max_size.max(1))
         .min_idle(Some(1))
         .test_on_check_out(false)
