@@ -174,6 +174,10 @@ struct PgIndex {
     is_constraint: bool,
     #[diesel(sql_type = Bool)]
     partial: bool,
+    /// False for an index whose concurrent build did not finish: PostgreSQL keeps it (and
+    /// maintains it) but never reads it, so it must not pass for the index the migration meant.
+    #[diesel(sql_type = Bool)]
+    valid: bool,
     #[diesel(sql_type = Nullable<Text>)]
     columns: Option<String>,
 }
@@ -210,7 +214,7 @@ fn postgres_schema(url: &str) -> Schema {
         let indexes: Vec<PgIndex> = diesel::sql_query(
             "SELECT c.relname::text AS name, i.indisunique AS is_unique, \
                     i.indisprimary AS is_primary, (con.oid IS NOT NULL) AS is_constraint, \
-                    (i.indpred IS NOT NULL) AS partial, \
+                    (i.indpred IS NOT NULL) AS partial, i.indisvalid AS valid, \
                     (SELECT string_agg(a.attname::text, ',' ORDER BY k.ord) \
                        FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) \
@@ -229,7 +233,9 @@ fn postgres_schema(url: &str) -> Schema {
                 .split(',')
                 .map(str::to_owned)
                 .collect();
-            if index.is_primary {
+            if !index.valid {
+                schema.insert(format!("invalid index {} on {table}", index.name));
+            } else if index.is_primary {
                 schema.insert(format!("primary key {table} ({})", columns.join(", ")));
             } else {
                 schema.insert(index_line(

@@ -1,2 +1,1 @@
-CREATE INDEX readings_goal_observed_id ON readings (goal_id, observed_at, id);
-DROP INDEX readings_goal_observed_values;
+DROP INDEX CONCURRENTLY IF EXISTS readings_goal_observed_values;

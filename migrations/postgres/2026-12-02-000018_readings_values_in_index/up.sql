@@ -2,7 +2,13 @@
 -- observation time, value and whether it was deleted): an index-only scan once the table's pages
 -- are marked all-visible by vacuum, so a goal's readings scattered over many pages of a table
 -- larger than memory are not each read from the table. It still serves every query the
--- (goal_id, observed_at, id) index did, which it replaces, so writes maintain as many indexes.
--- A correction's new value or a deletion now changes an indexed column (no HOT update): both rare.
-CREATE INDEX readings_goal_observed_values ON readings (goal_id, observed_at, id) INCLUDE (value, deleted_at);
-DROP INDEX readings_goal_observed_id;
+-- (goal_id, observed_at, id) index did, which it replaces (the next migration drops that one), so
+-- writes maintain as many indexes. A correction's new value or a deletion now changes an indexed
+-- column (no HOT update): both rare.
+--
+-- Built CONCURRENTLY, outside a transaction (metadata.toml), so readings keep being written while
+-- it builds on a large table; a concurrent build must be the only statement of its migration. If
+-- a build is interrupted, PostgreSQL keeps an INVALID index of this name and the next start stops
+-- here with "already exists": `DROP INDEX CONCURRENTLY readings_goal_observed_values;` and start
+-- again.
+CREATE INDEX CONCURRENTLY readings_goal_observed_values ON readings (goal_id, observed_at, id) INCLUDE (value, deleted_at);
