@@ -9,12 +9,15 @@ use utoipa::ToSchema;
 
 /// A cohort's programme report: aggregates only, never a goal title, reading, note or a pair's
 /// names. A figure that would stand for fewer than five people is `null` and its JSON pointer is
-/// listed in `suppressed`.
+/// listed in `suppressed`; in a breakdown (`pairs_by_status`, `streaks`, `goals_by_status`) the
+/// smallest other parts are withheld with it until the withheld parts together stand for five
+/// people or more, so that the total less the published parts cannot give it away. Zeros are
+/// always published.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "cohort_id": "0195f2a4-6b1e-7c3d-9a51-3c2b1d0e4c01", "as_of": "2027-06-01T09:00:00Z",
     "matched": true, "members": 24, "opted_out": 2, "paired": 22,
-    "pairs_by_status": {"invited": 0, "active": 9, "paused": null, "ended": 0, "declined": null},
+    "pairs_by_status": {"invited": 0, "active": 8, "paused": null, "ended": 0, "declined": null},
     "members_ready": 17, "meetings_held": 86, "on_time_rate": 0.86,
     "streaks": {"0": null, "1-2": 3, "3-5": 5, "6+": null},
     "goals_by_status": {"draft": 6, "active": 71, "achieved": 12, "missed": null, "dropped": null, "archived": 0},
@@ -54,7 +57,8 @@ pub struct CohortReportView {
     pub fit_reviews: FitReviewFiguresView,
     /// Share of paired members who refreshed their goals at least once (0-1).
     pub refresh_completion: Option<f64>,
-    /// JSON pointers of the figures withheld because they stand for fewer than five people.
+    /// JSON pointers of the figures withheld: those standing for fewer than five people, and the
+    /// parts of a breakdown withheld with them.
     pub suppressed: Vec<String>,
 }
 

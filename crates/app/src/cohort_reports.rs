@@ -1,13 +1,16 @@
 //! A cohort's programme report: does the programme work? Aggregates only — counts, rates and
 //! averages over the cohort's confirmed pairs — never a goal title, reading, note or a pair's
 //! names. Any figure that stands for fewer than [`MIN_PEOPLE`] people is withheld and named in
-//! `suppressed`, so no one can be singled out (a cohort of four shows no per-status figures).
+//! `suppressed`, so no one can be singled out (a cohort of four shows no per-status figures); in a
+//! breakdown (pairs by status, by streak; goals by status) enough other parts go with it that it
+//! cannot be worked out from the total ([`tandem_domain::disclosure`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use tandem_domain::GoalStatus;
 use tandem_domain::Named;
+use tandem_domain::disclosure;
 use tandem_domain::meeting::MeetingStatus;
 use tandem_domain::partnership::PartnershipStatus;
 use tandem_store::{cohort_reports as raw, cohorts};
@@ -85,6 +88,29 @@ impl Suppressor {
             None
         }
     }
+
+    /// A breakdown's parts, `(name, count, people it stands for)`, under `prefix`: small parts
+    /// withheld together with the cover [`disclosure::withheld`] adds.
+    fn keep_parts(
+        &mut self,
+        prefix: &str,
+        parts: Vec<(&'static str, i64, usize)>,
+    ) -> BTreeMap<&'static str, Option<i64>> {
+        let people: Vec<usize> = parts.iter().map(|&(_, _, people)| people).collect();
+        let hide = disclosure::withheld(&people, MIN_PEOPLE);
+        parts
+            .into_iter()
+            .zip(hide)
+            .map(|((name, count, _), hide)| {
+                if hide {
+                    self.0.push(format!("{prefix}/{name}"));
+                    (name, None)
+                } else {
+                    (name, Some(count))
+                }
+            })
+            .collect()
+    }
 }
 
 /// The programme report of a cohort (admins only; 404 for none).
@@ -111,30 +137,29 @@ pub fn report(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Coho
     let paired = s.keep("/paired", paired_people.len() as i64, paired_people.len());
 
     let statuses = raw::partnership_statuses(tx.conn, &pids)?;
-    let mut pairs_by_status = BTreeMap::new();
+    let mut parts = Vec::new();
     for &status in <PartnershipStatus as Named>::ALL {
         let n = statuses
             .iter()
             .filter(|(_, st, _)| st == status.as_str())
             .count();
-        let path = format!("/pairs_by_status/{}", status.as_str());
-        pairs_by_status.insert(status.as_str(), s.keep(&path, n as i64, 2 * n));
+        parts.push((status.as_str(), n as i64, 2 * n));
     }
+    let pairs_by_status = s.keep_parts("/pairs_by_status", parts);
 
     let goals = raw::goal_statuses(tx.conn, &pids)?;
-    let mut goals_by_status = BTreeMap::new();
+    // Goals by status add up to no published total, so their cover is caution rather than need;
+    // it counts each part's owners, so an owner with goals in two withheld parts counts twice.
+    let mut parts = Vec::new();
     for &status in <GoalStatus as Named>::ALL {
         let of_status: Vec<&(String, String)> = goals
             .iter()
             .filter(|(_, st)| st == status.as_str())
             .collect();
         let owners: BTreeSet<&str> = of_status.iter().map(|(o, _)| o.as_str()).collect();
-        let path = format!("/goals_by_status/{}", status.as_str());
-        goals_by_status.insert(
-            status.as_str(),
-            s.keep(&path, of_status.len() as i64, owners.len()),
-        );
+        parts.push((status.as_str(), of_status.len() as i64, owners.len()));
     }
+    let goals_by_status = s.keep_parts("/goals_by_status", parts);
     let ready = paired_people
         .iter()
         .filter(|who| {
@@ -184,7 +209,7 @@ pub fn report(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Coho
             meeting_people,
         )
     };
-    let mut streaks = BTreeMap::new();
+    let mut parts = Vec::new();
     for bucket in STREAK_BUCKETS {
         let n = streak
             .values()
@@ -195,11 +220,9 @@ pub fn report(tx: &mut Tx<'_>, actor: &Actor, cohort_id: &str) -> AppResult<Coho
                 _ => run >= 6,
             })
             .count();
-        streaks.insert(
-            bucket,
-            s.keep(&format!("/streaks/{bucket}"), n as i64, 2 * n),
-        );
+        parts.push((bucket, n as i64, 2 * n));
     }
+    let streaks = s.keep_parts("/streaks", parts);
 
     let answers = raw::fit_review_scores(tx.conn, &pids)?;
     let authors: BTreeSet<&str> = answers.iter().map(|a| a.0.as_str()).collect();

@@ -20,6 +20,7 @@
 pub mod names;
 pub mod agenda;
 pub mod cadence;
+pub mod disclosure;
 pub mod email;
 pub mod events;
 pub mod fit_review;

@@ -824,6 +824,76 @@ async fn provisioning_places_people_and_a_manager_is_never_paired_with_their_rep
 }
 
 #[tokio::test]
+async fn a_withheld_part_of_a_breakdown_takes_cover_so_the_total_cannot_give_it_away() {
+    let (app, admin) = programme().await;
+    let mut people = Vec::new();
+    for _ in 0..12 {
+        people.push(app.new_user().await);
+    }
+    let c = cohort(&app, &admin).await;
+    let members: Vec<Value> = people.iter().map(|u| json!({"user_id": u.id})).collect();
+    add(&app, &admin, &c, json!(members)).await;
+    let proposal = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals"),
+        &admin,
+        None,
+    )
+    .await;
+    let pid = proposal["id"].as_str().unwrap();
+    let confirmed = ok(
+        &app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
+        &admin,
+        None,
+    )
+    .await;
+    let pairs = confirmed["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 6, "twelve people, six pairs");
+    // Five pairs accept; one stays invited: two people, too few to publish.
+    for pair in &pairs[..5] {
+        let invitee = people
+            .iter()
+            .find(|u| u.id == pair["members"][1]["user_id"].as_str().unwrap())
+            .unwrap();
+        let partnership = pair["partnership_id"].as_str().unwrap();
+        ok(
+            &app,
+            Method::POST,
+            &format!("/v1/partnerships/{partnership}/accept"),
+            invitee,
+            None,
+        )
+        .await;
+    }
+
+    let report = ok(
+        &app,
+        Method::GET,
+        &format!("/v1/admin/cohorts/{c}/report"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(report["paired"], 12, "twelve people: published");
+    assert_eq!(report["pairs_by_status"]["invited"], json!(null));
+    // Published, the five active pairs would give the invited one away: 12 / 2 - 5 = 1.
+    assert_eq!(report["pairs_by_status"]["active"], json!(null));
+    assert_eq!(report["pairs_by_status"]["ended"], 0, "zeros stay");
+    let suppressed: Vec<&str> = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for pointer in ["/pairs_by_status/invited", "/pairs_by_status/active"] {
+        assert!(suppressed.contains(&pointer), "{pointer} in {suppressed:?}");
+    }
+}
+
+#[tokio::test]
 async fn the_programme_report_is_aggregates_only_and_withholds_figures_about_fewer_than_five() {
     let (app, admin) = programme().await;
     let [ada, bea, dee, eve] = four(&app).await;
