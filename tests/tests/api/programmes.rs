@@ -31,6 +31,27 @@ async fn cohort(app: &TestApp, admin: &TestUser) -> String {
     created["id"].as_str().unwrap().to_owned()
 }
 
+/// Proposes pairs for the cohort and confirms the proposal as it stands; the confirmed proposal.
+async fn propose_and_confirm(app: &TestApp, admin: &TestUser, cohort: &str) -> Value {
+    let proposal = ok(
+        app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{cohort}/proposals"),
+        admin,
+        None,
+    )
+    .await;
+    let pid = proposal["id"].as_str().unwrap();
+    ok(
+        app,
+        Method::POST,
+        &format!("/v1/admin/cohorts/{cohort}/proposals/{pid}/confirm"),
+        admin,
+        None,
+    )
+    .await
+}
+
 async fn add(app: &TestApp, admin: &TestUser, cohort: &str, members: Value) -> Value {
     ok(
         app,
@@ -691,23 +712,7 @@ async fn admins_who_paired_a_cohort_still_get_404_on_its_pairs_goals() {
         json!([{"user_id": ada.id}, {"user_id": bea.id}]),
     )
     .await;
-    let proposal = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals"),
-        &admin,
-        None,
-    )
-    .await;
-    let pid = proposal["id"].as_str().unwrap();
-    let confirmed = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
-        &admin,
-        None,
-    )
-    .await;
+    let confirmed = propose_and_confirm(&app, &admin, &c).await;
     let partnership = confirmed["pairs"][0]["partnership_id"]
         .as_str()
         .unwrap()
@@ -833,23 +838,7 @@ async fn a_withheld_part_of_a_breakdown_takes_cover_so_the_total_cannot_give_it_
     let c = cohort(&app, &admin).await;
     let members: Vec<Value> = people.iter().map(|u| json!({"user_id": u.id})).collect();
     add(&app, &admin, &c, json!(members)).await;
-    let proposal = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals"),
-        &admin,
-        None,
-    )
-    .await;
-    let pid = proposal["id"].as_str().unwrap();
-    let confirmed = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
-        &admin,
-        None,
-    )
-    .await;
+    let confirmed = propose_and_confirm(&app, &admin, &c).await;
     let pairs = confirmed["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 6, "twelve people, six pairs");
     // Five pairs accept; one stays invited: two people, too few to publish.
@@ -903,23 +892,7 @@ async fn the_programme_report_is_aggregates_only_and_withholds_figures_about_few
         .map(|u| json!({"user_id": u.id}))
         .collect();
     add(&app, &admin, &c, json!(members)).await;
-    let proposal = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals"),
-        &admin,
-        None,
-    )
-    .await;
-    let pid = proposal["id"].as_str().unwrap();
-    let confirmed = ok(
-        &app,
-        Method::POST,
-        &format!("/v1/admin/cohorts/{c}/proposals/{pid}/confirm"),
-        &admin,
-        None,
-    )
-    .await;
+    let confirmed = propose_and_confirm(&app, &admin, &c).await;
     // One pair accepts and sets a goal whose title must never show in the report.
     let first = &confirmed["pairs"][0];
     let partnership = first["partnership_id"].as_str().unwrap().to_owned();
