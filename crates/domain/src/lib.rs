@@ -35,6 +35,7 @@ pub mod partnership;
 pub mod progress;
 pub mod reading;
 pub mod rhythm;
+pub mod rollup;
 pub mod scorecard;
 pub mod smart;
 pub mod sync;

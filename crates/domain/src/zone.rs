@@ -21,6 +21,25 @@ pub struct OffsetTable {
 }
 
 impl OffsetTable {
+    /// A short fingerprint of the table (FNV-1a over its offsets and changes, in hex): sums kept
+    /// from an earlier build are recognised as made under other rules when the time-zone data
+    /// it carried differ. The same on every build and platform for the same table.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes {
+                hash ^= u64::from(*b);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        feed(&self.initial.to_le_bytes());
+        for (at, offset) in &self.changes {
+            feed(&at.to_le_bytes());
+            feed(&offset.to_le_bytes());
+        }
+        format!("{hash:016x}")
+    }
+
     /// The table of `tz` between [`FROM_EPOCH_SECOND`] and [`TO_EPOCH_SECOND`].
     ///
     /// Samples every six hours (no zone changes twice in that span) and bisects each change to
@@ -73,6 +92,28 @@ fn offset_at(tz: Tz, epoch_second: i64) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_tells_zones_and_rule_changes_apart_and_stays_put() {
+        let berlin = OffsetTable::of(chrono_tz::Europe::Berlin);
+        assert_eq!(
+            berlin.fingerprint(),
+            OffsetTable::of(chrono_tz::Europe::Berlin).fingerprint()
+        );
+        assert_ne!(
+            berlin.fingerprint(),
+            OffsetTable::of(chrono_tz::Europe::Paris).fingerprint()
+        );
+        let mut moved = berlin.clone();
+        moved.changes[10].0 += 3_600;
+        assert_ne!(berlin.fingerprint(), moved.fingerprint());
+        // Fixed by the algorithm, not by the build: a table of no changes always reads the same.
+        let utc = OffsetTable {
+            initial: 0,
+            changes: Vec::new(),
+        };
+        assert_eq!(utc.fingerprint(), "4d25767f9dce13f5");
+    }
 
     #[test]
     fn berlin_changes_at_one_utc_on_the_last_sundays_of_march_and_october() {
