@@ -93,6 +93,24 @@ pub struct Config {
         default_value_t = 24
     )]
     pub pre_read_hours: u32,
+
+    /// How often goals whose readings are due a roll-up are looked for, milliseconds (0: this
+    /// instance rolls up nothing). A scorecard sums each goal's readings recorded since its last
+    /// roll-up and merges them with it, so its cost does not grow with the goal's history.
+    #[arg(
+        long = "rollup-every-ms",
+        env = "TANDEM_ROLLUP_EVERY_MS",
+        default_value_t = 2_000
+    )]
+    pub rollup_every_ms: u64,
+
+    /// Readings recorded since a goal's last roll-up that make it due another.
+    #[arg(
+        long = "rollup-min-readings",
+        env = "TANDEM_ROLLUP_MIN_READINGS",
+        default_value_t = 64
+    )]
+    pub rollup_min_readings: u32,
 }
 
 /// Where email goes. Without `TANDEM_SMTP_URL` no email is queued or sent.
@@ -299,6 +317,10 @@ impl Config {
                 }),
             pre_read_hours: self.pre_read_hours,
             admin_emails: self.admin_emails.clone(),
+            rollups: tandem_app::RollupSettings {
+                every_ms: self.rollup_every_ms,
+                min_unrolled: self.rollup_min_readings,
+            },
         }
     }
 
@@ -322,6 +344,8 @@ impl Config {
             webhooks: WebhookConfig::default(),
             mail: MailConfig::default(),
             pre_read_hours: 24,
+            rollup_every_ms: 2_000,
+            rollup_min_readings: 64,
         }
     }
 }

@@ -183,7 +183,8 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (or [`Application::handle`]'s stop), then stops accepting and
-    /// lets in-flight requests finish. The webhook worker runs alongside and stops with it.
+    /// lets in-flight requests finish. The webhook worker and the roll-up job run alongside and
+    /// stop with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = self
             .state
@@ -191,13 +192,15 @@ impl Application {
             .webhooks
             .worker
             .then(|| tokio::spawn(tandem_app::jobs::run(self.state.app.clone(), self.mailer)));
+        let rollups = (self.state.config.rollup_every_ms > 0)
+            .then(|| tokio::spawn(tandem_app::jobs::rollups::run(self.state.app.clone())));
         let metrics = self.metrics.map(|(_, server)| {
             let handle = server.handle();
             (tokio::spawn(server), handle)
         });
         let served = self.server.await;
-        if let Some(worker) = worker {
-            worker.abort();
+        for job in [worker, rollups].into_iter().flatten() {
+            job.abort();
         }
         if let Some((task, handle)) = metrics {
             handle.stop(true).await;

@@ -222,6 +222,50 @@ impl TestApp {
         assert_eq!(updated.expect("update"), 1, "{table} {id}");
     }
 
+    /// Runs `sql` on this server's database behind the API's back (to see or reset state no
+    /// endpoint shows, such as roll-ups); how many rows it changed.
+    pub fn execute_sql(&self, sql: &str) -> usize {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, RunQueryDsl};
+        if self.backend == "postgres" {
+            let mut conn = diesel::PgConnection::establish(&self.database_url).expect("connect");
+            diesel::sql_query(sql).execute(&mut conn).expect(sql)
+        } else {
+            let mut conn =
+                diesel::SqliteConnection::establish(&self.database_url).expect("connect");
+            conn.batch_execute("PRAGMA busy_timeout = 5000;")
+                .expect("pragma");
+            diesel::sql_query(sql).execute(&mut conn).expect(sql)
+        }
+    }
+
+    /// `SELECT COUNT(*) FROM {from_where}` on this server's database.
+    pub fn count(&self, from_where: &str) -> i64 {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {from_where}");
+        let counted: Count = if self.backend == "postgres" {
+            let mut conn = diesel::PgConnection::establish(&self.database_url).expect("connect");
+            diesel::sql_query(&sql)
+                .get_result(&mut conn)
+                .expect("count")
+        } else {
+            let mut conn =
+                diesel::SqliteConnection::establish(&self.database_url).expect("connect");
+            conn.batch_execute("PRAGMA busy_timeout = 5000;")
+                .expect("pragma");
+            diesel::sql_query(&sql)
+                .get_result(&mut conn)
+                .expect("count")
+        };
+        counted.n
+    }
+
     /// A request to `path` on this server.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))

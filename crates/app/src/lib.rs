@@ -88,6 +88,28 @@ pub struct Settings {
     /// Accounts holding the admin role by configuration (besides those granted it in the
     /// database), compared case-insensitively.
     pub admin_emails: Vec<String>,
+    /// How goals' readings are rolled up in the background (`jobs::rollups`).
+    pub rollups: RollupSettings,
+}
+
+/// How often, and from how many new readings on, a goal's readings are rolled up
+/// (`jobs::rollups`): a scorecard sums at most about `min_unrolled` readings per goal beside its
+/// roll-up, plus those recorded in the last `every_ms`.
+#[derive(Debug, Clone)]
+pub struct RollupSettings {
+    /// How often goals due a roll-up are looked for, milliseconds.
+    pub every_ms: u64,
+    /// Readings not yet rolled up that make a goal due.
+    pub min_unrolled: u32,
+}
+
+impl Default for RollupSettings {
+    fn default() -> Self {
+        RollupSettings {
+            every_ms: 2_000,
+            min_unrolled: 64,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -99,6 +121,7 @@ impl Default for Settings {
             mail: None,
             pre_read_hours: 24,
             admin_emails: Vec::new(),
+            rollups: RollupSettings::default(),
         }
     }
 }

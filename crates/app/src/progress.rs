@@ -73,18 +73,53 @@ impl GoalProgress {
     }
 }
 
+/// A zone's offset table with the fingerprint of its rules (what a roll-up records).
+pub struct ZoneTable {
+    /// The offsets.
+    pub offsets: OffsetTable,
+    /// `OffsetTable::fingerprint` of them.
+    pub rules: String,
+}
+
 /// The zone's offset table, computed once per zone per process (chrono-tz's rules are built in).
-fn offset_table(tz: Tz) -> Arc<OffsetTable> {
-    static TABLES: OnceLock<Mutex<HashMap<Tz, Arc<OffsetTable>>>> = OnceLock::new();
+pub fn offset_table(tz: Tz) -> Arc<ZoneTable> {
+    static TABLES: OnceLock<Mutex<HashMap<Tz, Arc<ZoneTable>>>> = OnceLock::new();
     let tables = TABLES.get_or_init(Default::default);
     if let Some(table) = tables.lock().ok().and_then(|t| t.get(&tz).cloned()) {
         return table;
     }
-    let table = Arc::new(OffsetTable::of(tz));
+    let offsets = OffsetTable::of(tz);
+    let rules = offsets.fingerprint();
+    let table = Arc::new(ZoneTable { offsets, rules });
     if let Ok(mut t) = tables.lock() {
         t.insert(tz, table.clone());
     }
     table
+}
+
+/// The zone `name` (a partnership's, as stored; its offsets in `table`), as the database reads it
+/// at `as_of` (`now` being the present).
+pub fn utc_offsets<'a>(
+    name: &'a str,
+    table: &'a ZoneTable,
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> UtcOffsets<'a> {
+    // The query spells the zone's changes up to `as_of`: with none between `as_of` and now, its
+    // text is the present one, kept prepared.
+    let (a, b) = (as_of.timestamp(), now.timestamp());
+    let (lo, hi) = (a.min(b), a.max(b));
+    UtcOffsets {
+        initial: table.offsets.initial,
+        changes: &table.offsets.changes,
+        present: !table
+            .offsets
+            .changes
+            .iter()
+            .any(|(at, _)| lo < *at && *at <= hi),
+        name,
+        rules: &table.rules,
+    }
 }
 
 /// The database's summaries of the goals in `scope` at `as_of`, by goal id: one statement, whatever
@@ -96,15 +131,7 @@ fn aggregates(
     as_of: DateTime<Utc>,
 ) -> AppResult<HashMap<String, Aggregate>> {
     let table = offset_table(time_zone(p));
-    // The query spells the zone's changes up to `as_of`: with none between `as_of` and now, its
-    // text is the present one, kept prepared.
-    let (a, b) = (as_of.timestamp(), tx.now().timestamp());
-    let (lo, hi) = (a.min(b), a.max(b));
-    let zone = UtcOffsets {
-        initial: table.initial,
-        changes: &table.changes,
-        present: !table.changes.iter().any(|(at, _)| lo < *at && *at <= hi),
-    };
+    let zone = utc_offsets(&p.time_zone, &table, as_of, tx.now());
     Ok(
         readings::aggregates(tx.conn, scope, as_of.naive_utc(), zone)?
             .into_iter()

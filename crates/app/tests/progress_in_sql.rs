@@ -537,3 +537,368 @@ async fn a_present_scorecard_keeps_its_aggregate_prepared_and_a_past_one_does_no
         "kept once, reused, the past one not kept"
     );
 }
+
+/// Rolls up `goal`'s readings now, days counted in `zone`: how many readings the roll-up holds,
+/// and whether it was summed afresh rather than extended.
+async fn roll_up(w: &support::World, goal: &str, zone: &str) -> (i64, bool) {
+    let (goal, zone) = (goal.to_owned(), zone.to_owned());
+    match w
+        .app
+        .write(move |tx| tandem_app::jobs::rollups::roll_up(tx, &goal, &zone))
+        .await
+        .unwrap()
+    {
+        tandem_store::rollups::Rolled::Holds { readings, afresh } => (readings, afresh),
+        busy => panic!("nothing else rolls up: {busy:?}"),
+    }
+}
+
+/// Runs `sql` on the world's database (a test reaching past the use cases).
+async fn execute(w: &support::World, sql: &'static str) -> usize {
+    w.app
+        .write(move |tx| Ok(tandem_store::testing::execute(tx.conn, sql)))
+        .await
+        .unwrap()
+}
+
+/// Whether the scorecard's figures at `as_of` come from `goal`'s roll-up: shifting the roll-up's
+/// mean value and its count of readings in the period moves the forecast (or a keep-a-level
+/// goal's share on target) only if it is read. Shifted back before returning.
+async fn reads_roll_up(
+    w: &support::World,
+    owner: &Actor,
+    goal: &str,
+    as_of: DateTime<Utc>,
+) -> bool {
+    let figures = |r: ProgressReport| {
+        assert!(
+            r.forecast.is_some() || r.progress.is_some(),
+            "figures to move"
+        );
+        (
+            r.forecast.map(|f| f.projected_value_at_due),
+            r.explanation.computation,
+        )
+    };
+    let before = figures(from_sql(w, owner, goal, as_of).await);
+    execute(
+        w,
+        "UPDATE goal_rollups SET mean_y = mean_y + 1000, in_period = in_period + 1000",
+    )
+    .await;
+    let shifted = figures(from_sql(w, owner, goal, as_of).await);
+    execute(
+        w,
+        "UPDATE goal_rollups SET mean_y = mean_y - 1000, in_period = in_period - 1000",
+    )
+    .await;
+    shifted != before
+}
+
+/// A goal of readings on both sides of both daylight-saving changes, some before its start.
+fn history() -> Vec<NewReading> {
+    (0..40)
+        .map(|k| {
+            new_reading(
+                12.5 - 0.05 * k as f64 + if k % 4 == 0 { 0.3 } else { 0.0 },
+                at(2025, 12, 20, 23, 30, 0) + chrono::Duration::hours(173 * k),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let readings: Vec<NewReading> = history()
+        .into_iter()
+        .filter(|r| r.observed_at <= at(2026, 6, 1, 12, 0, 0))
+        .collect();
+    let count = readings.len() as i64;
+    record(&w, &ada, &g, readings).await;
+    assert_eq!(roll_up(&w, &g, "Europe/London").await, (count, true));
+    let past = [
+        at(2025, 12, 31, 12, 0, 0),
+        at(2026, 3, 29, 0, 59, 59),
+        at(2026, 5, 31, 0, 0, 0),
+    ];
+    let since = [at(2026, 6, 1, 12, 0, 0), at(2026, 6, 2, 0, 0, 0)];
+    for as_of in past.iter().chain(&since) {
+        let sql = from_sql(&w, &ada, &g, *as_of).await;
+        assert_same(
+            &sql,
+            &in_memory(&w, &ada, &g, *as_of).await,
+            &format!("at {as_of}"),
+        );
+    }
+
+    // Readings recorded since sum beside the roll-up: a new one and one back-filled into March.
+    w.clock.set(at(2026, 6, 10, 12, 0, 0));
+    record(
+        &w,
+        &ada,
+        &g,
+        vec![
+            new_reading(10.1, at(2026, 6, 5, 8, 0, 0)),
+            new_reading(13.0, at(2026, 3, 29, 0, 30, 0)),
+        ],
+    )
+    .await;
+    for as_of in [at(2026, 6, 1, 12, 0, 0), at(2026, 6, 10, 12, 0, 0)] {
+        let sql = from_sql(&w, &ada, &g, as_of).await;
+        assert_same(
+            &sql,
+            &in_memory(&w, &ada, &g, as_of).await,
+            &format!("tail at {as_of}"),
+        );
+        assert!(
+            reads_roll_up(&w, &ada, &g, as_of).await,
+            "roll-up read at {as_of}"
+        );
+    }
+    // Before the roll-up's instant, its readings might not all have been observed yet.
+    assert!(!reads_roll_up(&w, &ada, &g, at(2026, 5, 31, 0, 0, 0)).await);
+
+    // Rolling up again adds the tail's sums to the roll-up's.
+    assert_eq!(roll_up(&w, &g, "Europe/London").await, (count + 2, false));
+    let now = at(2026, 6, 10, 12, 0, 0);
+    assert_same(
+        &from_sql(&w, &ada, &g, now).await,
+        &in_memory(&w, &ada, &g, now).await,
+        "rolled twice",
+    );
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_correction_or_deletion_sets_a_roll_up_aside_until_it_is_redone() {
+    let w = world();
+    w.clock.set(at(2026, 6, 1, 12, 0, 0));
+    let now = at(2026, 6, 1, 12, 0, 0);
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let readings: Vec<NewReading> = history()
+        .into_iter()
+        .filter(|r| r.observed_at <= now)
+        .collect();
+    let ids = record(&w, &ada, &g, readings).await;
+    roll_up(&w, &g, "Europe/London").await;
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+    let check = |what: &'static str| {
+        let (w, ada, g) = (&w, &ada, &g);
+        async move {
+            assert_same(
+                &from_sql(w, ada, g, now).await,
+                &in_memory(w, ada, g, now).await,
+                what,
+            );
+        }
+    };
+
+    let (owner, id) = (ada.clone(), ids[3].clone());
+    w.app
+        .write(move |tx| {
+            let fix = readings::Correction {
+                value: Some(99.0),
+                ..Default::default()
+            };
+            readings::correct(tx, &owner, &id, None, fix)
+        })
+        .await
+        .unwrap();
+    check("corrected value").await;
+    assert!(
+        !reads_roll_up(&w, &ada, &g, now).await,
+        "stale after a correction"
+    );
+    assert!(roll_up(&w, &g, "Europe/London").await.1, "summed afresh");
+    check("corrected value, rolled up again").await;
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+
+    let (owner, id) = (ada.clone(), ids[5].clone());
+    w.app
+        .write(move |tx| readings::delete(tx, &owner, &id, None, None))
+        .await
+        .unwrap();
+    check("deleted").await;
+    assert!(
+        !reads_roll_up(&w, &ada, &g, now).await,
+        "stale after a deletion"
+    );
+
+    // A rolled reading moved to a later day; the roll-up, redone, still matches.
+    let (owner, id) = (ada.clone(), ids[0].clone());
+    w.app
+        .write(move |tx| {
+            let fix = readings::Correction {
+                observed_at: Some(at(2026, 5, 30, 22, 0, 0)),
+                ..Default::default()
+            };
+            readings::correct(tx, &owner, &id, None, fix)
+        })
+        .await
+        .unwrap();
+    check("moved").await;
+    roll_up(&w, &g, "Europe/London").await;
+    check("moved, rolled up again").await;
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_start_target_or_time_zone_sets_a_roll_up_aside() {
+    let w = world();
+    let now = at(2026, 6, 1, 12, 0, 0);
+    w.clock.set(now);
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let g = goal(&w, &ada, &p, Direction::AtMost).await;
+    let readings: Vec<NewReading> = history()
+        .into_iter()
+        .filter(|r| r.observed_at <= now)
+        .collect();
+    record(&w, &ada, &g, readings).await;
+    let changes: [(&str, &'static str, &str); 4] = [
+        ("target", "UPDATE goals SET target = 11.0", "Europe/London"),
+        (
+            "baseline",
+            "UPDATE goals SET baseline = 13.5",
+            "Europe/London",
+        ),
+        (
+            "start",
+            "UPDATE goals SET start_date = '2026-02-01'",
+            "Europe/London",
+        ),
+        (
+            "zone",
+            "UPDATE partnerships SET time_zone = 'Pacific/Chatham'",
+            "Pacific/Chatham",
+        ),
+    ];
+    let mut zone = "Europe/London";
+    for (what, change, new_zone) in changes {
+        roll_up(&w, &g, zone).await;
+        assert!(reads_roll_up(&w, &ada, &g, now).await, "{what}: rolled up");
+        execute(&w, change).await;
+        zone = new_zone;
+        assert!(!reads_roll_up(&w, &ada, &g, now).await, "{what}: set aside");
+        assert_same(
+            &from_sql(&w, &ada, &g, now).await,
+            &in_memory(&w, &ada, &g, now).await,
+            what,
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn goals_fall_due_for_a_roll_up_by_readings_recorded_since_or_a_roll_up_set_aside() {
+    use tandem_app::jobs::rollups::roll_up_due;
+    let w = world();
+    let now = at(2026, 6, 1, 12, 0, 0);
+    w.clock.set(now);
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let min = tandem_app::Settings::default().rollups.min_unrolled as i64;
+    let reading = |k: i64| new_reading(12.0 - k as f64 * 0.01, now - chrono::Duration::hours(k));
+    let ids = record(&w, &ada, &g, (1..min).map(reading).collect()).await;
+    // One short of the mark; readings still to be observed do not count.
+    record(
+        &w,
+        &ada,
+        &g,
+        vec![new_reading(1.0, now + chrono::Duration::seconds(30))],
+    )
+    .await;
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 0);
+    record(&w, &ada, &g, vec![reading(min)]).await;
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 1);
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 0, "nothing new");
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+
+    let (owner, id) = (ada.clone(), ids[0].clone());
+    w.app
+        .write(move |tx| readings::delete(tx, &owner, &id, None, None))
+        .await
+        .unwrap();
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 1, "stale");
+    execute(&w, "UPDATE partnerships SET time_zone = 'Asia/Kolkata'").await;
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 1, "another zone");
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 0);
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+    assert_same(
+        &from_sql(&w, &ada, &g, now).await,
+        &in_memory(&w, &ada, &g, now).await,
+        "rolled by the job",
+    );
+
+    // Roll-ups made under other rules of their zone (another build's data) are set aside.
+    execute(&w, "UPDATE goal_rollups SET zone_rules = 'older'").await;
+    assert!(!reads_roll_up(&w, &ada, &g, now).await);
+    let marked = tandem_app::jobs::rollups::mark_outdated_zone_rules(&w.app).await;
+    assert_eq!(marked.unwrap(), 1);
+    assert_eq!(roll_up_due(&w.app).await.unwrap().rolled, 1);
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn roll_ups_beside_concurrent_readings_and_corrections_hold_exactly_the_readings_they_mark() {
+    let w = world();
+    let now = at(2026, 6, 1, 12, 0, 0);
+    w.clock.set(now);
+    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
+    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let readings: Vec<NewReading> = history()
+        .into_iter()
+        .filter(|r| r.observed_at <= now)
+        .collect();
+    let ids = record(&w, &ada, &g, readings).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..12 {
+        let (app, owner, goal, id) = (w.app.clone(), ada.clone(), g.clone(), ids[k].clone());
+        tasks.spawn(async move {
+            match k % 3 {
+                0 => app
+                    .write(move |tx| tandem_app::jobs::rollups::roll_up(tx, &goal, "Europe/London"))
+                    .await
+                    .map(|_| ()),
+                1 => {
+                    app.write(move |tx| {
+                        let fix = readings::Correction {
+                            value: Some(20.0 + k as f64),
+                            ..Default::default()
+                        };
+                        readings::correct(tx, &owner, &id, None, fix).map(|_| ())
+                    })
+                    .await
+                }
+                _ => {
+                    let at = now - chrono::Duration::minutes(k as i64);
+                    app.write(move |tx| {
+                        readings::record(tx, &owner, &goal, &new_reading(5.0 + k as f64, at))
+                            .map(|_| ())
+                    })
+                    .await
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    // Whatever the order, the roll-up left behind is either set aside or exactly right; one
+    // more round makes it hold everything.
+    assert_same(
+        &from_sql(&w, &ada, &g, now).await,
+        &in_memory(&w, &ada, &g, now).await,
+        "after the race",
+    );
+    roll_up(&w, &g, "Europe/London").await;
+    assert!(reads_roll_up(&w, &ada, &g, now).await);
+    assert_same(
+        &from_sql(&w, &ada, &g, now).await,
+        &in_memory(&w, &ada, &g, now).await,
+        "rolled up after the race",
+    );
+}

@@ -207,6 +207,27 @@ pub fn lock_partnership(conn: &mut DbConnection, id: &str) -> Result<(), StoreEr
     Ok(())
 }
 
+/// The first key of the advisory locks that keep a goal's roll-up apart from another and from
+/// corrections of its readings (the second is a hash of the goal's id); the two-key space is
+/// apart from [`MIGRATION_LOCK_KEY`]'s.
+const ROLLUP_LOCK_SPACE: i32 = 8_233;
+
+/// Keeps a roll-up of goal `id`'s readings (`crate::rollups`) out until the transaction ends,
+/// waiting for one at work: a correction or deletion of a reading marks the roll-up stale, and
+/// must not do so while a roll-up is being written, which would miss the mark. A transaction-level
+/// advisory lock on PostgreSQL, which only roll-ups and corrections take, so readings are still
+/// recorded meanwhile. On SQLite the write transaction already serialises writers.
+pub fn hold_goal(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_xact_lock({ROLLUP_LOCK_SPACE}, hashtext($1))"
+        ))
+        .bind::<diesel::sql_types::Text, _>(id)
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// What a write to a goal (a reading) needs to know about it, read in one statement by
 /// [`goal_for_writing`].
 #[derive(Debug, Clone, PartialEq, diesel::QueryableByName)]
@@ -392,9 +413,11 @@ impl Dialect {
     }
 
     /// Aggregates per goal of `g` (a table of goals in scope, one row per goal id) over rows that
-    /// `rows` selects for it, as rows `goal_id, <aggregates>` for the goals with at least one
-    /// row (`aggregates` must name its count `n`). `rows` is given what its `FROM` lists after
-    /// `readings r` and must keep `r.goal_id = g.id` in its `WHERE`.
+    /// `rows` selects for it, as rows `goal_id, <g_columns>, <aggregates>` for the goals with at
+    /// least one row or for which `keep` (an expression over `g`) holds; a goal without rows has
+    /// a count of 0 or none and no other aggregates (`aggregates` must name its count `n`).
+    /// `rows` is given what its `FROM` lists after `readings r` and must keep `r.goal_id = g.id`
+    /// in its `WHERE`.
     ///
     /// PostgreSQL takes each goal's rows in a `LATERAL` subquery, so they are found through the
     /// readings' index whatever the planner estimates: planned as one join, with the estimate
@@ -402,18 +425,41 @@ impl Dialect {
     /// readings made it read the whole table on every scorecard (beside a draft goal's 160,000
     /// readings: 108 statements a second as a join, 471 as `LATERAL`). SQLite's planner looks
     /// each goal up by index on its own and has no `LATERAL`: a join grouped by goal.
-    pub fn per_goal(self, aggregates: &str, rows: impl Fn(&str) -> String) -> String {
+    pub fn per_goal(
+        self,
+        aggregates: &str,
+        g_columns: &str,
+        keep: &str,
+        rows: impl Fn(&str) -> String,
+    ) -> String {
         match self.0 {
             Backend::Postgres => format!(
-                "SELECT g.id AS goal_id, s.* FROM g CROSS JOIN LATERAL (
+                "SELECT g.id AS goal_id, {g_columns}, s.* FROM g CROSS JOIN LATERAL (
                     SELECT {aggregates} FROM ({rows}) per_reading
-                 ) s WHERE s.n > 0",
+                 ) s WHERE s.n > 0 OR ({keep})",
                 rows = rows("")
             ),
             Backend::Sqlite => format!(
-                "SELECT goal_id, {aggregates} FROM ({rows}) per_reading GROUP BY goal_id",
+                "SELECT g.id AS goal_id, {g_columns}, s.* FROM g LEFT JOIN (
+                    SELECT goal_id AS of_goal, {aggregates} FROM ({rows}) per_reading
+                    GROUP BY goal_id
+                 ) s ON s.of_goal = g.id WHERE s.n > 0 OR ({keep})",
                 rows = rows(", g")
             ),
+        }
+    }
+
+    /// A boolean expression: whether this transaction has goal `id`'s roll-up (an SQL
+    /// expression) to itself, for as long as it runs. On PostgreSQL the transaction-level
+    /// advisory lock of [`hold_goal`], taken without waiting: a roll-up finding another, or a
+    /// correction, at work on the goal skips it for now. On SQLite the one writer already
+    /// excludes every other.
+    pub fn try_rollup_lock(self, id: &str) -> String {
+        match self.0 {
+            Backend::Postgres => {
+                format!("pg_try_advisory_xact_lock({ROLLUP_LOCK_SPACE}, hashtext({id}))")
+            }
+            Backend::Sqlite => "TRUE".to_owned(),
         }
     }
 

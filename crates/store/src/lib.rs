@@ -27,6 +27,7 @@ pub mod preferences;
 pub mod prepared;
 pub mod readings;
 pub mod refreshes;
+pub mod rollups;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -10,6 +10,8 @@ use crate::changes::{self, Entity, Op};
 use crate::schema::{reading_revisions, readings};
 use crate::sql_types::Name;
 use crate::{DbConnection, StoreError, StoreResult};
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
+use tandem_domain::rollup::ReadingSums;
 
 /// A stored reading.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -244,9 +246,12 @@ pub fn series(
 }
 
 /// Writes a changed reading as its next version and records the revision; [`StoreError::Stale`]
-/// if someone saved in between.
+/// if someone saved in between. The goal's roll-up, if it has one, is marked stale: it may hold
+/// the reading as it was (`crate::rollups`).
 pub fn save(conn: &mut DbConnection, changed: &Reading, revision: &Revision) -> StoreResult<()> {
     crate::write_transaction(conn, |conn| {
+        crate::backend::hold_goal(conn, &changed.goal_id)?;
+        crate::rollups::mark_stale(conn, &changed.goal_id)?;
         let updated = diesel::update(
             readings::table
                 .filter(readings::id.eq(&changed.id))
@@ -314,6 +319,11 @@ pub struct UtcOffsets<'a> {
     /// Whether `as_of` is the present: then the query's text is the one every present-time
     /// request in this zone uses, and each connection keeps it prepared.
     pub present: bool,
+    /// The zone's name as the partnership stores it: a roll-up summed in another zone is not used.
+    pub name: &'a str,
+    /// A fingerprint of the zone's rules (`initial` and `changes`): a roll-up summed under other
+    /// rules (another build's time-zone data) is not used.
+    pub rules: &'a str,
 }
 
 /// A goal's readings at or before an instant, reduced to what the progress math needs
@@ -322,50 +332,151 @@ pub struct UtcOffsets<'a> {
 /// the baseline), the
 /// counts of readings in the period and holding the level, and the latest reading. Its size does
 /// not depend on how many readings there are.
-#[derive(Debug, Clone, PartialEq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
     /// The goal.
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub goal_id: String,
     /// Readings counted.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub n: i64,
     /// Mean of x (local days since the start).
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub mean_x: f64,
     /// Mean of y, the value taken relative to the baseline and halved: (value - baseline) / 2.
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub mean_y: f64,
     /// Sum of (x - mean x) squared.
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub sxx: f64,
     /// Sum of (x - mean x) (y - mean y).
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub sxy: f64,
     /// Earliest local offset from the start, whole seconds.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub first_second: i64,
     /// Latest local offset from the start, whole seconds.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub last_second: i64,
     /// Readings at or after the start.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub in_period: i64,
     /// Of those, readings holding a keep-a-level goal's level.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub on_target: i64,
     /// The latest reading's value (of readings observed at the same instant, the last recorded).
-    #[diesel(sql_type = diesel::sql_types::Double)]
     pub latest_value: f64,
     /// When the latest reading was observed (UTC).
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
     pub latest_observed_at: NaiveDateTime,
+}
+
+impl Aggregate {
+    /// The sums, as the domain merges them.
+    pub fn sums(&self) -> ReadingSums {
+        ReadingSums {
+            n: self.n as u64,
+            mean_x: self.mean_x,
+            mean_y: self.mean_y,
+            sxx: self.sxx,
+            sxy: self.sxy,
+            first_second: self.first_second,
+            last_second: self.last_second,
+            in_period: self.in_period as u64,
+            on_target: self.on_target as u64,
+        }
+    }
+}
+
+/// One goal's row of [`aggregates`]: the sums of its roll-up, when one holds, and of the readings
+/// summed beside it (all of them without a roll-up), apart.
+#[derive(Debug, QueryableByName)]
+struct AggregateRow {
+    #[diesel(sql_type = Text)]
+    goal_id: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    r_n: Option<i64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    r_mean_x: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    r_mean_y: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    r_sxx: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    r_sxy: Option<f64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    r_first_second: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    r_last_second: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    r_in_period: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    r_on_target: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    n: Option<i64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    mean_x: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    mean_y: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    sxx: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    sxy: Option<f64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    first_second: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    last_second: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    in_period: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    on_target: Option<i64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    latest_value: Option<f64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamp>)]
+    latest_observed_at: Option<NaiveDateTime>,
+}
+
+impl AggregateRow {
+    /// The roll-up's sums merged with the rest's; `None` for a goal without readings.
+    fn merged(self) -> Option<Aggregate> {
+        let rolled = ReadingSums {
+            n: self.r_n.unwrap_or(0).max(0) as u64,
+            mean_x: self.r_mean_x.unwrap_or(0.0),
+            mean_y: self.r_mean_y.unwrap_or(0.0),
+            sxx: self.r_sxx.unwrap_or(0.0),
+            sxy: self.r_sxy.unwrap_or(0.0),
+            first_second: self.r_first_second.unwrap_or(i64::MAX),
+            last_second: self.r_last_second.unwrap_or(i64::MIN),
+            in_period: self.r_in_period.unwrap_or(0).max(0) as u64,
+            on_target: self.r_on_target.unwrap_or(0).max(0) as u64,
+        };
+        let rest = ReadingSums {
+            n: self.n.unwrap_or(0).max(0) as u64,
+            mean_x: self.mean_x.unwrap_or(0.0),
+            mean_y: self.mean_y.unwrap_or(0.0),
+            sxx: self.sxx.unwrap_or(0.0),
+            sxy: self.sxy.unwrap_or(0.0),
+            first_second: self.first_second.unwrap_or(i64::MAX),
+            last_second: self.last_second.unwrap_or(i64::MIN),
+            in_period: self.in_period.unwrap_or(0).max(0) as u64,
+            on_target: self.on_target.unwrap_or(0).max(0) as u64,
+        };
+        let all = rolled.merge(rest);
+        Some(Aggregate {
+            goal_id: self.goal_id,
+            n: i64::try_from(all.n).ok().filter(|n| *n > 0)?,
+            mean_x: all.mean_x,
+            mean_y: all.mean_y,
+            sxx: all.sxx,
+            sxy: all.sxy,
+            first_second: all.first_second,
+            last_second: all.last_second,
+            in_period: all.in_period as i64,
+            on_target: all.on_target as i64,
+            latest_value: self.latest_value?,
+            latest_observed_at: self.latest_observed_at?,
+        })
+    }
 }
 
 /// The [`Aggregate`] of every goal in `scope` with readings at or before `as_of` (goals without
 /// any are absent), in one statement whatever the number of goals or readings. Local days are
 /// counted in the time zone whose offsets are `zone`; of readings observed at the same instant,
 /// the one recorded last is the latest.
+///
+/// A goal whose roll-up still holds (`crate::rollups`: not stale, summed under the goal's
+/// present start, baseline, direction and target and in `zone`, of readings all observed at or
+/// before `as_of`) has only its readings not yet rolled summed here, and the two merged
+/// (`tandem_domain::rollup`); any other goal has all its readings summed.
 pub fn aggregates(
     conn: &mut DbConnection,
     scope: AggregateScope<'_>,
@@ -375,8 +486,8 @@ pub fn aggregates(
     use crate::prepared::{BIND, PreparedSql};
     let d = crate::backend::Dialect::of(conn);
     let (scope_sql, scope_value) = match scope {
-        AggregateScope::ActiveGoalsOf(p) => ("partnership_id = {?} AND status = 'active'", p),
-        AggregateScope::Goal(g) => ("id = {?}", g),
+        AggregateScope::ActiveGoalsOf(p) => ("g.partnership_id = {?} AND g.status = 'active'", p),
+        AggregateScope::Goal(g) => ("g.id = {?}", g),
     };
     // The zone's offset at each reading's second, newest change first: most readings are recent.
     // Changes after `as_of` cannot apply to readings at or before it; the rest go newest first,
@@ -405,6 +516,10 @@ pub fn aggregates(
     // then the latest reading by one descent of the (goal_id, observed_at, id) index each: that
     // index orders ties by id too, so no goal's readings are sorted to find it, and holds each
     // reading's value and deletion, so the table itself is not read (migration 000018).
+    //
+    // A goal with a roll-up that holds reads only its readings not yet rolled, through their
+    // own small index (migration 000021): the two branches' conditions on `g` are decided once
+    // per goal, so each goal reads one index or the other.
     let aggregates = format!(
         "{line},
                    MIN(xs) AS first_second,
@@ -415,26 +530,54 @@ pub fn aggregates(
                        AS on_target",
         line = d.line_sums("dy", "xd"),
     );
-    let per_goal = d.per_goal(&aggregates, |other_tables| {
-        format!(
-            "SELECT goal_id, value, direction, target, xs, dy,
-                    CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
-             FROM (
-                 SELECT r.goal_id, r.value, g.direction, g.target,
+    let rollup_columns = "g.r_n, g.r_mean_x, g.r_mean_y, g.r_sxx, g.r_sxy, g.r_first_second, \
+                          g.r_last_second, g.r_in_period, g.r_on_target";
+    let per_goal = d.per_goal(
+        &aggregates,
+        rollup_columns,
+        "g.r_n IS NOT NULL",
+        |other_tables| {
+            let branch = |which: &str| {
+                format!(
+                    "SELECT r.goal_id, r.value, g.direction, g.target,
                         {observed} + ({offset}) - g.start_s AS xs,
                         (r.value - g.base) / 2 AS dy
                  FROM readings r{other_tables}
-                 WHERE r.goal_id = g.id AND r.deleted_at IS NULL AND r.observed_at <= {BIND}
+                 WHERE r.goal_id = g.id AND {which}
+                   AND r.deleted_at IS NULL AND r.observed_at <= {BIND}",
+                    observed = d.epoch_seconds("r.observed_at"),
+                )
+            };
+            format!(
+                "SELECT goal_id, value, direction, target, xs, dy,
+                    CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
+             FROM (
+                 {all}
+                 UNION ALL
+                 {unrolled}
                  {fence}
              ) local_offsets",
-            observed = d.epoch_seconds("r.observed_at"),
-            fence = d.subquery_fence(),
-        )
-    });
+                all = branch("g.r_n IS NULL"),
+                unrolled = branch("g.r_n IS NOT NULL AND NOT r.rolled"),
+                fence = d.subquery_fence(),
+            )
+        },
+    );
     let sql = format!(
         "WITH g AS MATERIALIZED (
-            SELECT id, direction, target, COALESCE(baseline, 0) AS base, {start} AS start_s
-            FROM goals WHERE {scope_sql}
+            SELECT g.id, g.direction, g.target, COALESCE(g.baseline, 0) AS base,
+                   {start} AS start_s,
+                   u.n AS r_n, u.mean_x AS r_mean_x, u.mean_y AS r_mean_y, u.sxx AS r_sxx,
+                   u.sxy AS r_sxy, u.first_second AS r_first_second,
+                   u.last_second AS r_last_second, u.in_period AS r_in_period,
+                   u.on_target AS r_on_target
+            FROM goals g LEFT JOIN goal_rollups u
+              ON u.goal_id = g.id AND NOT u.stale
+             AND u.time_zone = {BIND} AND u.zone_rules = {BIND} AND u.rolled_until <= {BIND}
+             AND u.start_s = {start} AND u.base = COALESCE(g.baseline, 0)
+             AND (u.direction = g.direction OR (u.direction IS NULL AND g.direction IS NULL))
+             AND (u.target = g.target OR (u.target IS NULL AND g.target IS NULL))
+            WHERE {scope_sql}
         )
         SELECT a.*,
                (SELECT l.value FROM readings l
@@ -444,15 +587,19 @@ pub fn aggregates(
                 WHERE l.goal_id = a.goal_id AND l.deleted_at IS NULL AND l.observed_at <= {BIND}
                 ORDER BY l.observed_at DESC, l.id DESC LIMIT 1) AS latest_observed_at
         FROM ({per_goal}) a",
-        start = d.epoch_seconds("start_date"),
+        start = d.epoch_seconds("g.start_date"),
     );
     // A past `as_of` spells fewer of the zone's changes: a text of its own, not worth keeping.
-    PreparedSql::new(&sql)
+    let rows: Vec<AggregateRow> = PreparedSql::new(&sql)
         .keep(zone.present)
+        .text(zone.name)
+        .text(zone.rules)
+        .timestamp(as_of)
         .text(scope_value)
         .timestamp(as_of)
         .timestamp(as_of)
         .timestamp(as_of)
-        .load(conn)
-        .map_err(StoreError::from)
+        .timestamp(as_of)
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(AggregateRow::merged).collect())
 }

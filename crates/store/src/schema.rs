@@ -174,6 +174,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rolled -> Bool,
     }
 }
 
@@ -191,7 +192,32 @@ diesel::table! {
 
 diesel::joinable!(readings -> goals (goal_id));
 diesel::joinable!(reading_revisions -> readings (reading_id));
-diesel::allow_tables_to_appear_in_same_query!(readings, reading_revisions, goals);
+diesel::allow_tables_to_appear_in_same_query!(readings, reading_revisions, goals, goal_rollups);
+
+diesel::table! {
+    goal_rollups (goal_id) {
+        goal_id -> Text,
+        time_zone -> Text,
+        zone_rules -> Text,
+        start_s -> BigInt,
+        base -> Double,
+        direction -> Nullable<Text>,
+        target -> Nullable<Double>,
+        rolled_until -> Timestamp,
+        stale -> Bool,
+        n -> BigInt,
+        mean_x -> Double,
+        mean_y -> Double,
+        sxx -> Double,
+        sxy -> Double,
+        first_second -> BigInt,
+        last_second -> BigInt,
+        in_period -> BigInt,
+        on_target -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+diesel::joinable!(goal_rollups -> goals (goal_id));
 
 diesel::table! {
     meetings (id) {

@@ -124,3 +124,12 @@ pub fn kept_statements(conn: &mut crate::DbConnection, fragment: &str) -> Option
     .expect("pg_prepared_statements");
     Some(kept.n)
 }
+
+/// Runs `sql` as written; how many rows it changed. For tests that set the database up in ways
+/// no use case would (a goal changed behind the application's back, a row tampered with).
+pub fn execute(conn: &mut crate::DbConnection, sql: &str) -> usize {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(sql)
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

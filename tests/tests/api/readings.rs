@@ -550,3 +550,170 @@ async fn spawn_app_for_load() -> TestApp {
     })
     .await
 }
+
+/// Two active goals of Ada's with a reading every nine hours over the last 40 days, due in a
+/// year; (ada, grace, partnership, goals, one reading's id).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the server under test reads the wall clock: readings must be in its past"
+)]
+async fn goals_with_history(app: &TestApp) -> (TestUser, TestUser, String, Vec<String>, String) {
+    let (ada, grace) = (app.new_user().await, app.new_user().await);
+    let p = app.partnership(&ada, &grace).await;
+    let now = chrono::Utc::now();
+    let mut goals = Vec::new();
+    for (title, direction) in [
+        ("Grow the pipeline", "increase"),
+        ("Cut the backlog", "decrease"),
+    ] {
+        let mut body = smart_goal(title);
+        body["metric"] = json!({"name": title, "unit": "n", "kind": "number",
+                                "direction": direction, "baseline": 100.0,
+                                "target": if direction == "increase" { 200.0 } else { 50.0 }});
+        body["start_date"] = json!((now - chrono::Duration::days(30)).date_naive());
+        body["due_date"] = json!((now + chrono::Duration::days(365)).date_naive());
+        let id = app.goal(&ada, &p, &body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .authed(
+                Method::POST,
+                &format!("/v1/goals/{id}/activate"),
+                &ada.access,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let step = if direction == "increase" { 0.7 } else { -0.4 };
+        let items: Vec<Value> = (0..100)
+            .map(|k| {
+                let at = now - chrono::Duration::hours(9 * (100 - k));
+                json!({"goal_id": id, "value": 100.0 + step * k as f64 + (k % 3) as f64,
+                       "observed_at": at.to_rfc3339()})
+            })
+            .collect();
+        let res = app
+            .authed(Method::POST, "/v1/readings/batch", &ada.access)
+            .json(&json!({ "readings": items }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        goals.push(id);
+    }
+    let first = get(
+        app,
+        &format!("/v1/goals/{}/readings?limit=1", goals[0]),
+        &ada,
+    )
+    .await;
+    let reading = first["items"][0]["id"].as_str().unwrap().to_owned();
+    (ada, grace, p, goals, reading)
+}
+
+/// What the line through a goal's readings gives, on its scorecard row and in its progress.
+async fn figures(app: &TestApp, user: &TestUser, p: &str, goals: &[String]) -> Vec<Value> {
+    let card = get(app, &format!("/v1/partnerships/{p}/scorecard"), user).await;
+    let mut seen = Vec::new();
+    for goal in goals {
+        let row = card["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|partner| partner["goals"].as_array().unwrap())
+            .find(|row| row["goal_id"] == json!(goal))
+            .expect("the goal's row")
+            .clone();
+        let progress = get(app, &format!("/v1/goals/{goal}/progress"), user).await;
+        let forecast = &progress["forecast"];
+        assert!(forecast.is_object(), "a forecast: {progress}");
+        seen.push(json!({
+            "latest_value": row["latest_value"],
+            "progress": row["progress"],
+            "projected_hit_date": row["projected_hit_date"],
+            "rate": forecast["current_rate"],
+            "projected": forecast["projected_value_at_due"],
+            "readings_used": forecast["readings_used"],
+        }));
+    }
+    seen
+}
+
+/// Equal but for the last bits of sums added up in another order.
+fn assert_same_figures(a: &[Value], b: &[Value], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        for key in ["latest_value", "progress", "rate", "projected"] {
+            let (u, v) = (x[key].as_f64().unwrap(), y[key].as_f64().unwrap());
+            assert!(
+                (u - v).abs() <= 1e-9 * u.abs().max(1.0),
+                "{what}: {key} {u} vs {v}"
+            );
+        }
+        for key in ["projected_hit_date", "readings_used"] {
+            assert_eq!(x[key], y[key], "{what}: {key}");
+        }
+    }
+}
+
+/// Waits until every goal with readings has a roll-up that holds.
+async fn rolled_up(app: &TestApp, goals: usize) {
+    for _ in 0..200 {
+        if app.count("goal_rollups WHERE NOT stale") == goals as i64 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the goals were not rolled up within 10 s");
+}
+
+#[tokio::test]
+async fn a_scorecard_reads_the_same_whether_its_goals_readings_are_rolled_up_or_not() {
+    let app = tandem_tests::spawn_app_with(|c| c.rollup_every_ms = 0).await;
+    let (ada, grace, p, goals, reading) = goals_with_history(&app).await;
+    let summed = figures(&app, &grace, &p, &goals).await;
+    assert_eq!(app.count("goal_rollups"), 0, "no roll-up job ran");
+
+    let app = app
+        .restart_with(|c| {
+            c.rollup_every_ms = 50;
+            c.rollup_min_readings = 1;
+        })
+        .await;
+    rolled_up(&app, goals.len()).await;
+    let rolled = figures(&app, &grace, &p, &goals).await;
+    assert_same_figures(&rolled, &summed, "rolled up");
+    // The figures do come from the roll-ups: skewing them skews the answer.
+    app.execute_sql("UPDATE goal_rollups SET mean_y = mean_y + 500");
+    let skewed = figures(&app, &grace, &p, &goals).await;
+    assert_ne!(skewed[0]["projected"], rolled[0]["projected"]);
+    app.execute_sql("UPDATE goal_rollups SET mean_y = mean_y - 500");
+
+    // A correction sets the goal's roll-up aside until the job sums it afresh.
+    let res = app
+        .authed(
+            Method::PATCH,
+            &format!("/v1/readings/{reading}"),
+            &ada.access,
+        )
+        .json(&json!({"value": 250.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    rolled_up(&app, goals.len()).await;
+    let corrected = figures(&app, &grace, &p, &goals).await;
+    assert_ne!(
+        corrected[0]["rate"], rolled[0]["rate"],
+        "the correction counts"
+    );
+    let app = app.restart_with(|c| c.rollup_every_ms = 0).await;
+    app.execute_sql("DELETE FROM goal_rollups");
+    assert_same_figures(
+        &corrected,
+        &figures(&app, &grace, &p, &goals).await,
+        "corrected",
+    );
+}

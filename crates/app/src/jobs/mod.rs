@@ -5,6 +5,7 @@
 pub mod delivery;
 pub mod due;
 pub mod mail;
+pub mod rollups;
 
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ async fn claim_due<T: Send + 'static>(
 
 /// Runs the jobs until the task is dropped: due announcements every `due_scan_secs`, webhook
 /// deliveries every `poll_ms` (at once again while batches come back full), and — when email is
-/// configured — the email outbox beside them.
+/// configured — the email outbox beside them. Roll-ups run on their own ([`rollups::run`]).
 pub async fn run(app: App, mailer: Option<mail::Mailer>) {
     match mailer {
         Some(mailer) => {

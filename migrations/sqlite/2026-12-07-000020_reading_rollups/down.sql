@@ -1,0 +1,2 @@
+DROP TABLE goal_rollups;
+ALTER TABLE readings DROP COLUMN rolled;
