@@ -416,15 +416,17 @@ impl Dialect {
     /// `rows` selects for it, as rows `goal_id, <g_columns>, <aggregates>` for the goals with at
     /// least one row or for which `keep` (an expression over `g`) holds; a goal without rows has
     /// a count of 0 or none and no other aggregates (`aggregates` must name its count `n`).
-    /// `rows` is given what its `FROM` lists after `readings r` and must keep `r.goal_id = g.id`
-    /// in its `WHERE`.
+    /// `rows` is given its `FROM` clause's tables (`readings r` among them) and must keep
+    /// `r.goal_id = g.id` in its `WHERE`.
     ///
     /// PostgreSQL takes each goal's rows in a `LATERAL` subquery, so they are found through the
     /// readings' index whatever the planner estimates: planned as one join, with the estimate
     /// taken from the table as a whole (rows divided by goals), a goal holding most of the
     /// readings made it read the whole table on every scorecard (beside a draft goal's 160,000
-    /// readings: 108 statements a second as a join, 471 as `LATERAL`). SQLite's planner looks
-    /// each goal up by index on its own and has no `LATERAL`: a join grouped by goal.
+    /// readings: 108 statements a second as a join, 471 as `LATERAL`). SQLite has no `LATERAL`:
+    /// a join grouped by goal, written `g CROSS JOIN readings r`, which SQLite takes as an order
+    /// (goals outside, each goal's readings looked up by index inside): left to choose, it
+    /// scanned the whole index of unrolled readings, every goal's, for each scorecard.
     pub fn per_goal(
         self,
         aggregates: &str,
@@ -437,14 +439,14 @@ impl Dialect {
                 "SELECT g.id AS goal_id, {g_columns}, s.* FROM g CROSS JOIN LATERAL (
                     SELECT {aggregates} FROM ({rows}) per_reading
                  ) s WHERE s.n > 0 OR ({keep})",
-                rows = rows("")
+                rows = rows("readings r")
             ),
             Backend::Sqlite => format!(
                 "SELECT g.id AS goal_id, {g_columns}, s.* FROM g LEFT JOIN (
                     SELECT goal_id AS of_goal, {aggregates} FROM ({rows}) per_reading
                     GROUP BY goal_id
                  ) s ON s.of_goal = g.id WHERE s.n > 0 OR ({keep})",
-                rows = rows(", g")
+                rows = rows("g CROSS JOIN readings r")
             ),
         }
     }

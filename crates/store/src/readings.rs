@@ -360,23 +360,6 @@ pub struct Aggregate {
     pub latest_observed_at: NaiveDateTime,
 }
 
-impl Aggregate {
-    /// The sums, as the domain merges them.
-    pub fn sums(&self) -> ReadingSums {
-        ReadingSums {
-            n: self.n as u64,
-            mean_x: self.mean_x,
-            mean_y: self.mean_y,
-            sxx: self.sxx,
-            sxy: self.sxy,
-            first_second: self.first_second,
-            last_second: self.last_second,
-            in_period: self.in_period as u64,
-            on_target: self.on_target as u64,
-        }
-    }
-}
-
 /// One goal's row of [`aggregates`]: the sums of its roll-up, when one holds, and of the readings
 /// summed beside it (all of them without a roll-up), apart.
 #[derive(Debug, QueryableByName)]
@@ -532,24 +515,20 @@ pub fn aggregates(
     );
     let rollup_columns = "g.r_n, g.r_mean_x, g.r_mean_y, g.r_sxx, g.r_sxy, g.r_first_second, \
                           g.r_last_second, g.r_in_period, g.r_on_target";
-    let per_goal = d.per_goal(
-        &aggregates,
-        rollup_columns,
-        "g.r_n IS NOT NULL",
-        |other_tables| {
-            let branch = |which: &str| {
-                format!(
-                    "SELECT r.goal_id, r.value, g.direction, g.target,
+    let per_goal = d.per_goal(&aggregates, rollup_columns, "g.r_n IS NOT NULL", |tables| {
+        let branch = |which: &str| {
+            format!(
+                "SELECT r.goal_id, r.value, g.direction, g.target,
                         {observed} + ({offset}) - g.start_s AS xs,
                         (r.value - g.base) / 2 AS dy
-                 FROM readings r{other_tables}
+                 FROM {tables}
                  WHERE r.goal_id = g.id AND {which}
                    AND r.deleted_at IS NULL AND r.observed_at <= {BIND}",
-                    observed = d.epoch_seconds("r.observed_at"),
-                )
-            };
-            format!(
-                "SELECT goal_id, value, direction, target, xs, dy,
+                observed = d.epoch_seconds("r.observed_at"),
+            )
+        };
+        format!(
+            "SELECT goal_id, value, direction, target, xs, dy,
                     CAST(xs AS DOUBLE PRECISION) / 86400 AS xd
              FROM (
                  {all}
@@ -557,12 +536,11 @@ pub fn aggregates(
                  {unrolled}
                  {fence}
              ) local_offsets",
-                all = branch("g.r_n IS NULL"),
-                unrolled = branch("g.r_n IS NOT NULL AND NOT r.rolled"),
-                fence = d.subquery_fence(),
-            )
-        },
-    );
+            all = branch("g.r_n IS NULL"),
+            unrolled = branch("g.r_n IS NOT NULL AND NOT r.rolled"),
+            fence = d.subquery_fence(),
+        )
+    });
     let sql = format!(
         "WITH g AS MATERIALIZED (
             SELECT g.id, g.direction, g.target, COALESCE(g.baseline, 0) AS base,

@@ -40,10 +40,15 @@ pub struct Due {
     pub time_zone: String,
 }
 
-/// Up to `limit` goals due a roll-up at `now`: those with at least `min_unrolled` live readings
-/// observed by then and not yet rolled, and those whose roll-up no longer holds (stale, or summed
-/// under another start, baseline, direction, target or zone). Goals without a start date are
-/// never rolled up: their readings have no days to be counted in.
+/// Up to `limit` goals due a roll-up at `now`: goals taking readings (draft or active) with at
+/// least `min_unrolled` live readings observed by then and not yet rolled, and goals whose
+/// roll-up no longer holds (stale, or summed under another start, baseline, direction, target
+/// or zone). Goals without a start date are never rolled up: their readings have no days to be
+/// counted in.
+///
+/// Each goal's unrolled readings are counted through their small index and no further than
+/// `min_unrolled`, so a look costs about one index probe per goal, whatever a goal that is
+/// never rolled up (no start) has gathered.
 pub fn due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -51,26 +56,28 @@ pub fn due(
     limit: i64,
 ) -> StoreResult<Vec<Due>> {
     let d = crate::backend::Dialect::of(conn);
-    // The counts walk only the small index of unrolled readings (migration 000021).
     let sql = format!(
         "SELECT g.id AS goal_id, p.time_zone
          FROM goals g JOIN partnerships p ON p.id = g.partnership_id
-         WHERE g.start_date IS NOT NULL AND g.id IN (
-             SELECT r.goal_id FROM readings r
-             WHERE NOT r.rolled AND r.deleted_at IS NULL AND r.observed_at <= {BIND}
-             GROUP BY r.goal_id HAVING COUNT(*) >= {min_unrolled}
-             UNION
-             SELECT u.goal_id FROM goal_rollups u
-             JOIN goals ug ON ug.id = u.goal_id
-             JOIN partnerships up ON up.id = ug.partnership_id
-             WHERE u.stale OR u.time_zone <> up.time_zone
-                OR ug.start_date IS NULL OR u.start_s <> {start}
-                OR u.base <> COALESCE(ug.baseline, 0)
-                OR NOT (u.direction = ug.direction OR (u.direction IS NULL AND ug.direction IS NULL))
-                OR NOT (u.target = ug.target OR (u.target IS NULL AND ug.target IS NULL))
-         )
+         WHERE g.start_date IS NOT NULL AND (
+             (g.status IN ('draft', 'active') AND {min_unrolled} <= (
+                 SELECT COUNT(*) FROM (
+                     SELECT 1 FROM readings r
+                     WHERE r.goal_id = g.id AND NOT r.rolled AND r.deleted_at IS NULL
+                       AND r.observed_at <= {BIND}
+                     LIMIT {min_unrolled}
+                 ) unrolled))
+             OR EXISTS (
+                 SELECT 1 FROM goal_rollups u
+                 WHERE u.goal_id = g.id
+                   AND (u.stale OR u.time_zone <> p.time_zone OR u.start_s <> {start}
+                        OR u.base <> COALESCE(g.baseline, 0)
+                        OR NOT (u.direction = g.direction
+                                OR (u.direction IS NULL AND g.direction IS NULL))
+                        OR NOT (u.target = g.target
+                                OR (u.target IS NULL AND g.target IS NULL)))))
          ORDER BY g.id LIMIT {limit}",
-        start = d.epoch_seconds("ug.start_date"),
+        start = d.epoch_seconds("g.start_date"),
     );
     PreparedSql::new(&sql)
         .timestamp(now)
