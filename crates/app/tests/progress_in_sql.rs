@@ -607,18 +607,27 @@ fn history() -> Vec<NewReading> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full() {
+/// A world at 2026-06-01 12:00 UTC with a goal of `direction` in a London partnership holding
+/// the part of [`history`] observed by then; (world, owner, goal, its readings' ids in order).
+async fn london_goal_with_history(
+    direction: Direction,
+) -> (support::World, Actor, String, Vec<String>) {
     let w = world();
     w.clock.set(at(2026, 6, 1, 12, 0, 0));
     let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
-    let g = goal(&w, &ada, &p, Direction::Decrease).await;
+    let g = goal(&w, &ada, &p, direction).await;
     let readings: Vec<NewReading> = history()
         .into_iter()
         .filter(|r| r.observed_at <= at(2026, 6, 1, 12, 0, 0))
         .collect();
-    let count = readings.len() as i64;
-    record(&w, &ada, &g, readings).await;
+    let ids = record(&w, &ada, &g, readings).await;
+    (w, ada, g, ids)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full() {
+    let (w, ada, g, ids) = london_goal_with_history(Direction::Decrease).await;
+    let count = ids.len() as i64;
     assert_eq!(roll_up(&w, &g, "Europe/London").await, (count, true));
     let past = [
         at(2025, 12, 31, 12, 0, 0),
@@ -675,16 +684,8 @@ async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_correction_or_deletion_sets_a_roll_up_aside_until_it_is_redone() {
-    let w = world();
-    w.clock.set(at(2026, 6, 1, 12, 0, 0));
     let now = at(2026, 6, 1, 12, 0, 0);
-    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
-    let g = goal(&w, &ada, &p, Direction::Decrease).await;
-    let readings: Vec<NewReading> = history()
-        .into_iter()
-        .filter(|r| r.observed_at <= now)
-        .collect();
-    let ids = record(&w, &ada, &g, readings).await;
+    let (w, ada, g, ids) = london_goal_with_history(Direction::Decrease).await;
     roll_up(&w, &g, "Europe/London").await;
     assert!(reads_roll_up(&w, &ada, &g, now).await);
     let check = |what: &'static str| {
@@ -749,16 +750,8 @@ async fn a_correction_or_deletion_sets_a_roll_up_aside_until_it_is_redone() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_changed_start_target_or_time_zone_sets_a_roll_up_aside() {
-    let w = world();
     let now = at(2026, 6, 1, 12, 0, 0);
-    w.clock.set(now);
-    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
-    let g = goal(&w, &ada, &p, Direction::AtMost).await;
-    let readings: Vec<NewReading> = history()
-        .into_iter()
-        .filter(|r| r.observed_at <= now)
-        .collect();
-    record(&w, &ada, &g, readings).await;
+    let (w, ada, g, _ids) = london_goal_with_history(Direction::AtMost).await;
     let changes: [(&str, &'static str, &str); 4] = [
         ("target", "UPDATE goals SET target = 11.0", "Europe/London"),
         (
@@ -844,16 +837,8 @@ async fn goals_fall_due_for_a_roll_up_by_readings_recorded_since_or_a_roll_up_se
 
 #[tokio::test(flavor = "multi_thread")]
 async fn roll_ups_beside_concurrent_readings_and_corrections_hold_exactly_the_readings_they_mark() {
-    let w = world();
     let now = at(2026, 6, 1, 12, 0, 0);
-    w.clock.set(now);
-    let (ada, _grace, p) = pair_in(&w, "Europe/London").await;
-    let g = goal(&w, &ada, &p, Direction::Decrease).await;
-    let readings: Vec<NewReading> = history()
-        .into_iter()
-        .filter(|r| r.observed_at <= now)
-        .collect();
-    let ids = record(&w, &ada, &g, readings).await;
+    let (w, ada, g, ids) = london_goal_with_history(Direction::Decrease).await;
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..12 {
         let (app, owner, goal, id) = (w.app.clone(), ada.clone(), g.clone(), ids[k].clone());
