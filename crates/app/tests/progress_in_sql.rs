@@ -840,8 +840,8 @@ async fn roll_ups_beside_concurrent_readings_and_corrections_hold_exactly_the_re
     let now = at(2026, 6, 1, 12, 0, 0);
     let (w, ada, g, ids) = london_goal_with_history(Direction::Decrease).await;
     let mut tasks = tokio::task::JoinSet::new();
-    for k in 0..12 {
-        let (app, owner, goal, id) = (w.app.clone(), ada.clone(), g.clone(), ids[k].clone());
+    for (k, id) in ids.iter().take(12).enumerate() {
+        let (app, owner, goal, id) = (w.app.clone(), ada.clone(), g.clone(), id.clone());
         tasks.spawn(async move {
             match k % 3 {
                 0 => app
