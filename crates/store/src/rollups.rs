@@ -196,8 +196,9 @@ pub enum Rolled {
 /// marking statement returns, and readings recorded meanwhile stay unrolled for the next time.
 /// A lock taken without waiting (`Dialect::try_rollup_lock`) keeps corrections and deletions of
 /// the goal's readings (`backend::hold_goal`) and a second roll-up of the goal out, so the rolled
-/// set changes only here; when it is taken, the goal is skipped for now. A roll-up that still holds is extended by the sums of the newly
-/// marked readings (`ReadingSums::merge`); any other is summed afresh from every rolled reading.
+/// set changes only here; when it is taken, the goal is skipped for now. A roll-up that still
+/// holds is extended by the sums of the newly marked readings (`ReadingSums::merge`); any other
+/// is summed afresh from every rolled reading.
 pub fn roll_up(
     conn: &mut DbConnection,
     goal_id: &str,
