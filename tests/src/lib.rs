@@ -456,7 +456,18 @@ impl TestApp {
 
     /// Creates and activates a SMART goal; returns its id.
     pub async fn active_goal(&self, owner: &TestUser, partnership: &str, title: &str) -> String {
-        let id = self.goal(owner, partnership, &smart_goal(title)).await["id"]
+        self.activated_goal(owner, partnership, &smart_goal(title))
+            .await
+    }
+
+    /// Creates a goal from `body` and activates it; returns its id.
+    pub async fn activated_goal(
+        &self,
+        owner: &TestUser,
+        partnership: &str,
+        body: &Value,
+    ) -> String {
+        let id = self.goal(owner, partnership, body).await["id"]
             .as_str()
             .expect("id")
             .to_owned();

@@ -34,20 +34,7 @@ async fn seeded(app: &TestApp) -> (TestUser, TestUser, String, String, String) {
     conversion["metric"] = json!({"name": "Lead conversion", "unit": "%", "kind": "percent",
                                   "direction": "increase", "baseline": 19.0, "target": 25.0});
     conversion["due_date"] = json!("2026-12-31");
-    let conv = app.goal(&ada, &p, &conversion).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = app
-        .authed(
-            Method::POST,
-            &format!("/v1/goals/{conv}/activate"),
-            &ada.access,
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let conv = app.activated_goal(&ada, &p, &conversion).await;
     (ada, grace, p, wait, conv)
 }
 
@@ -572,20 +559,7 @@ async fn goals_with_history(app: &TestApp) -> (TestUser, TestUser, String, Vec<S
                                 "target": if direction == "increase" { 200.0 } else { 50.0 }});
         body["start_date"] = json!((now - chrono::Duration::days(30)).date_naive());
         body["due_date"] = json!((now + chrono::Duration::days(365)).date_naive());
-        let id = app.goal(&ada, &p, &body).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let res = app
-            .authed(
-                Method::POST,
-                &format!("/v1/goals/{id}/activate"),
-                &ada.access,
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        let id = app.activated_goal(&ada, &p, &body).await;
         let step = if direction == "increase" { 0.7 } else { -0.4 };
         let items: Vec<Value> = (0..100)
             .map(|k| {
