@@ -145,6 +145,21 @@ impl Metrics {
             "Webhook delivery tries, by outcome (delivered, retrying, failed)",
             tandem_app::metrics::DELIVERIES.clone(),
         );
+        registry.register(
+            "emails",
+            "Email send tries, by outcome (sent, retrying, failed)",
+            tandem_app::metrics::EMAILS.clone(),
+        );
+        registry.register(
+            "rollups",
+            "Goals' roll-ups of readings, by outcome (extended, afresh, busy, failed)",
+            tandem_app::metrics::ROLLUPS.clone(),
+        );
+        registry.register(
+            "rollup_readings_summed",
+            "Readings summed by roll-ups (a roll-up summed afresh sums all its goal's)",
+            tandem_app::metrics::ROLLUP_READINGS.clone(),
+        );
         registry.register_with_unit(
             "changes_feed_lag",
             "How long the oldest write transaction still running has been open: changes after it wait for it",

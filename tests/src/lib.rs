@@ -239,6 +239,42 @@ impl TestApp {
         }
     }
 
+    /// The value of one series on the metrics listener (`name{labels}` as exposed), 0 when it
+    /// has no sample yet. Counters are the process's, shared by every server of a test binary,
+    /// so compare before and after rather than with a fixed value.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let listener = self
+            .metrics
+            .as_ref()
+            .expect("a metrics listener (metrics_bind)");
+        let text = self
+            .client
+            .get(format!("{listener}/metrics"))
+            .send()
+            .await
+            .expect("scrape")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |value| value.trim().parse().expect("a number"))
+    }
+
+    /// Waits up to 5 s for a counter on the metrics listener to reach `at_least` (jobs count
+    /// their work just after committing it, so a test that sees the data may be a step early).
+    pub async fn metric_reaches(&self, series: &str, at_least: f64) {
+        let mut value = 0.0;
+        for _ in 0..100 {
+            value = self.metric(series).await;
+            if value >= at_least {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{series} stayed at {value}, below {at_least}");
+    }
+
     /// `SELECT COUNT(*) FROM {from_where}` on this server's database.
     pub fn count(&self, from_where: &str) -> i64 {
         use diesel::connection::SimpleConnection;

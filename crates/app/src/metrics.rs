@@ -1,6 +1,7 @@
 //! What the application layer measures for `/metrics`: how long work waits for a database
-//! connection, how webhook deliveries end, and the gauges read at scrape time (connections in use,
-//! the delivery queue's depth, how far the changes feed lags). The API registers and serves them.
+//! connection, how webhook deliveries, emails and roll-ups end, and the gauges read at scrape time
+//! (connections in use, the delivery queue's depth, how far the changes feed lags). The API
+//! registers and serves them.
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -36,6 +37,21 @@ pub static DELIVERIES: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::ne
 /// Email send tries by outcome (`sent`, `retrying`, `failed`).
 pub static EMAILS: LazyLock<Family<DeliveryOutcome, Counter>> = LazyLock::new(Family::default);
 
+/// How a goal's roll-up ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct RollupOutcome {
+    /// `extended` (the tail summed into a roll-up that held), `afresh` (every rolled reading
+    /// summed again: the roll-up had stopped holding), `busy` (another transaction held the
+    /// goal) or `failed`.
+    pub outcome: &'static str,
+}
+
+/// Goals' roll-ups by outcome: many `afresh` mean corrections keep setting roll-ups aside.
+pub static ROLLUPS: LazyLock<Family<RollupOutcome, Counter>> = LazyLock::new(Family::default);
+
+/// Readings summed by roll-ups (a roll-up summed afresh sums all its goal's): the job's work.
+pub static ROLLUP_READINGS: LazyLock<Counter> = LazyLock::new(Counter::default);
+
 /// Units of work sent to the blocking pool (each a thread hand-off and back): a request should
 /// take one.
 pub static BLOCKING_HOPS: LazyLock<Counter> = LazyLock::new(Counter::default);
@@ -63,6 +79,12 @@ pub(crate) fn delivery(outcome: &'static str) {
 /// Records how an email try ended.
 pub(crate) fn email(outcome: &'static str) {
     EMAILS.get_or_create(&DeliveryOutcome { outcome }).inc();
+}
+
+/// Records how a goal's roll-up ended and how many readings it summed.
+pub(crate) fn rollup(outcome: &'static str, summed: usize) {
+    ROLLUPS.get_or_create(&RollupOutcome { outcome }).inc();
+    ROLLUP_READINGS.inc_by(summed as u64);
 }
 
 /// Gauges read from the database when `/metrics` is scraped.

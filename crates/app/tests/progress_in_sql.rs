@@ -539,8 +539,8 @@ async fn a_present_scorecard_keeps_its_aggregate_prepared_and_a_past_one_does_no
 }
 
 /// Rolls up `goal`'s readings now, days counted in `zone`: how many readings the roll-up holds,
-/// and whether it was summed afresh rather than extended.
-async fn roll_up(w: &support::World, goal: &str, zone: &str) -> (i64, bool) {
+/// how many it summed this time, and whether it was summed afresh rather than extended.
+async fn roll_up(w: &support::World, goal: &str, zone: &str) -> (i64, usize, bool) {
     let (goal, zone) = (goal.to_owned(), zone.to_owned());
     match w
         .app
@@ -548,7 +548,11 @@ async fn roll_up(w: &support::World, goal: &str, zone: &str) -> (i64, bool) {
         .await
         .unwrap()
     {
-        tandem_store::rollups::Rolled::Holds { readings, afresh } => (readings, afresh),
+        tandem_store::rollups::Rolled::Holds {
+            readings,
+            summed,
+            afresh,
+        } => (readings, summed, afresh),
         busy => panic!("nothing else rolls up: {busy:?}"),
     }
 }
@@ -628,7 +632,10 @@ async fn london_goal_with_history(
 async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full() {
     let (w, ada, g, ids) = london_goal_with_history(Direction::Decrease).await;
     let count = ids.len() as i64;
-    assert_eq!(roll_up(&w, &g, "Europe/London").await, (count, true));
+    assert_eq!(
+        roll_up(&w, &g, "Europe/London").await,
+        (count, ids.len(), true)
+    );
     let past = [
         at(2025, 12, 31, 12, 0, 0),
         at(2026, 3, 29, 0, 59, 59),
@@ -671,8 +678,11 @@ async fn a_rolled_up_goal_gives_the_same_progress_as_its_readings_summed_in_full
     // Before the roll-up's instant, its readings might not all have been observed yet.
     assert!(!reads_roll_up(&w, &ada, &g, at(2026, 5, 31, 0, 0, 0)).await);
 
-    // Rolling up again adds the tail's sums to the roll-up's.
-    assert_eq!(roll_up(&w, &g, "Europe/London").await, (count + 2, false));
+    // Rolling up again adds the tail's sums to the roll-up's: only the tail is summed.
+    assert_eq!(
+        roll_up(&w, &g, "Europe/London").await,
+        (count + 2, 2, false)
+    );
     let now = at(2026, 6, 10, 12, 0, 0);
     assert_same(
         &from_sql(&w, &ada, &g, now).await,
@@ -715,7 +725,7 @@ async fn a_correction_or_deletion_sets_a_roll_up_aside_until_it_is_redone() {
         !reads_roll_up(&w, &ada, &g, now).await,
         "stale after a correction"
     );
-    assert!(roll_up(&w, &g, "Europe/London").await.1, "summed afresh");
+    assert!(roll_up(&w, &g, "Europe/London").await.2, "summed afresh");
     check("corrected value, rolled up again").await;
     assert!(reads_roll_up(&w, &ada, &g, now).await);
 

@@ -182,6 +182,9 @@ pub enum Rolled {
     Holds {
         /// How many (0: the goal has none, and no roll-up).
         readings: i64,
+        /// How many were summed this time: the newly marked ones when it was extended, every
+        /// rolled one when it was summed afresh (the work done, for `/metrics`).
+        summed: usize,
         /// Whether it was summed afresh (the previous one did not hold) rather than extended.
         afresh: bool,
     },
@@ -240,6 +243,7 @@ pub fn roll_up(
         .execute(conn)?;
         return Ok(Rolled::Holds {
             readings: 0,
+            summed: 0,
             afresh: true,
         });
     };
@@ -325,6 +329,7 @@ pub fn roll_up(
     }
     Ok(Rolled::Holds {
         readings: sums.n as i64,
+        summed: points.len(),
         afresh: holds.is_none(),
     })
 }

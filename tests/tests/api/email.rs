@@ -60,7 +60,12 @@ fn to(mail: &Mail) -> String {
 #[tokio::test]
 async fn scheduling_a_meeting_sends_both_partners_an_invitation_starting_when_it_starts() {
     let smtp = SmtpSink::start().await;
-    let app = spawn_app_with(mailing(smtp.url())).await;
+    let app = spawn_app_with(|c| {
+        mailing(smtp.url())(c);
+        c.metrics_bind = Some("127.0.0.1:0".into());
+    })
+    .await;
+    let sent_before = app.metric(SENT).await;
     let (ada, grace, p) = pair(&app).await;
     let m = schedule(&app, &ada, &p, "2027-03-19T08:00:00Z").await;
     let mails = smtp.wait_for(2).await;
@@ -130,7 +135,11 @@ async fn scheduling_a_meeting_sends_both_partners_an_invitation_starting_when_it
     assert_eq!(items[0]["kind"], "meeting_invitation");
     assert_eq!(items[0]["status"], "sent");
     assert_eq!(items[0]["attempts"], 1);
+    // `/metrics` counts the sends.
+    app.metric_reaches(SENT, sent_before + 2.0).await;
 }
+
+const SENT: &str = r#"tandem_emails_total{outcome="sent"}"#;
 
 #[tokio::test]
 async fn rescheduling_sends_the_same_uid_with_the_next_sequence_and_cancelling_withdraws_it() {

@@ -89,6 +89,7 @@ async fn metrics_are_served_on_their_own_listener_by_route_template() {
         "tandem_blocking_hops_total ",
         "tandem_webhook_queue_depth 0",
         "tandem_changes_feed_lag_seconds ",
+        "tandem_rollup_readings_summed_total ",
     ] {
         line(family);
     }

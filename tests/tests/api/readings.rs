@@ -643,20 +643,40 @@ async fn rolled_up(app: &TestApp, goals: usize) {
     panic!("the goals were not rolled up within 10 s");
 }
 
+const AFRESH: &str = r#"tandem_rollups_total{outcome="afresh"}"#;
+const ROLLUP_READINGS: &str = "tandem_rollup_readings_summed_total";
+
 #[tokio::test]
 async fn a_scorecard_reads_the_same_whether_its_goals_readings_are_rolled_up_or_not() {
-    let app = tandem_tests::spawn_app_with(|c| c.rollup_every_ms = 0).await;
+    let metrics = |c: &mut tandem_api::Config| c.metrics_bind = Some("127.0.0.1:0".into());
+    let app = tandem_tests::spawn_app_with(|c| {
+        metrics(c);
+        c.rollup_every_ms = 0;
+    })
+    .await;
     let (ada, grace, p, goals, reading) = goals_with_history(&app).await;
     let summed = figures(&app, &grace, &p, &goals).await;
     assert_eq!(app.count("goal_rollups"), 0, "no roll-up job ran");
+    let afresh_before = app.metric(AFRESH).await;
+    let readings_before = app.metric(ROLLUP_READINGS).await;
 
     let app = app
         .restart_with(|c| {
+            metrics(c);
             c.rollup_every_ms = 50;
             c.rollup_min_readings = 1;
         })
         .await;
     rolled_up(&app, goals.len()).await;
+    // `/metrics` counts the job's work: each goal summed afresh (it had no roll-up), with its
+    // hundred readings.
+    app.metric_reaches(AFRESH, afresh_before + goals.len() as f64)
+        .await;
+    app.metric_reaches(
+        ROLLUP_READINGS,
+        readings_before + 100.0 * goals.len() as f64,
+    )
+    .await;
     let rolled = figures(&app, &grace, &p, &goals).await;
     assert_same_figures(&rolled, &summed, "rolled up");
     // The figures do come from the roll-ups: skewing them skews the answer.
@@ -683,6 +703,8 @@ async fn a_scorecard_reads_the_same_whether_its_goals_readings_are_rolled_up_or_
         corrected[0]["rate"], rolled[0]["rate"],
         "the correction counts"
     );
+    app.metric_reaches(AFRESH, afresh_before + goals.len() as f64 + 1.0)
+        .await;
     let app = app.restart_with(|c| c.rollup_every_ms = 0).await;
     app.execute_sql("DELETE FROM goal_rollups");
     assert_same_figures(

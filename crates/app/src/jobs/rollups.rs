@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use tandem_store::rollups::{self, Rolled};
 
 use crate::progress::{offset_table, utc_offsets};
-use crate::{App, AppResult, Tx};
+use crate::{App, AppResult, Tx, metrics};
 
 /// Goals rolled up per round at most; a full round goes again at once.
 pub const BATCH: i64 = 100;
@@ -90,10 +90,17 @@ pub async fn roll_up_due(app: &App) -> AppResult<Round> {
             .write(move |tx| roll_up(tx, &goal.goal_id, &goal.time_zone))
             .await
         {
-            Ok(Rolled::Holds { .. }) => round.rolled += 1,
-            Ok(Rolled::Busy) => round.busy += 1,
+            Ok(Rolled::Holds { summed, afresh, .. }) => {
+                round.rolled += 1;
+                metrics::rollup(if afresh { "afresh" } else { "extended" }, summed);
+            }
+            Ok(Rolled::Busy) => {
+                round.busy += 1;
+                metrics::rollup("busy", 0);
+            }
             Err(e) => {
                 round.failed += 1;
+                metrics::rollup("failed", 0);
                 tracing::warn!(goal = %id, error = %e, "rolling up a goal's readings failed");
             }
         }
