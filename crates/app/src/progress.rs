@@ -142,26 +142,27 @@ fn aggregates(
 
 /// A database summary as the domain reads it (no summary: no readings).
 fn summary_of(p: &Partnership, goal: &Goal, aggregate: Option<&Aggregate>) -> ReadingSummary {
-    let Some(a) = aggregate.filter(|a| a.n > 0) else {
+    let Some(a) = aggregate.filter(|a| a.sums.n > 0) else {
         return ReadingSummary::default();
     };
+    let s = &a.sums;
     ReadingSummary {
         latest: Some(Reading {
             value: a.latest_value,
             observed_at: local_time(p, a.latest_observed_at.and_utc()),
         }),
         line: Some(LineSums::from_shifted(
-            a.n as u64,
-            a.mean_x,
-            a.mean_y,
-            a.sxx,
-            a.sxy,
+            s.n,
+            s.mean_x,
+            s.mean_y,
+            s.sxx,
+            s.sxy,
             goal.baseline.unwrap_or(0.0),
-            a.first_second,
-            a.last_second,
+            s.first_second,
+            s.last_second,
         )),
-        in_period: a.in_period as u64,
-        on_target: a.on_target as u64,
+        in_period: s.in_period,
+        on_target: s.on_target,
     }
 }
 

@@ -336,24 +336,9 @@ pub struct UtcOffsets<'a> {
 pub struct Aggregate {
     /// The goal.
     pub goal_id: String,
-    /// Readings counted.
-    pub n: i64,
-    /// Mean of x (local days since the start).
-    pub mean_x: f64,
-    /// Mean of y, the value taken relative to the baseline and halved: (value - baseline) / 2.
-    pub mean_y: f64,
-    /// Sum of (x - mean x) squared.
-    pub sxx: f64,
-    /// Sum of (x - mean x) (y - mean y).
-    pub sxy: f64,
-    /// Earliest local offset from the start, whole seconds.
-    pub first_second: i64,
-    /// Latest local offset from the start, whole seconds.
-    pub last_second: i64,
-    /// Readings at or after the start.
-    pub in_period: i64,
-    /// Of those, readings holding a keep-a-level goal's level.
-    pub on_target: i64,
+    /// The sums, y being the value taken relative to the baseline and halved:
+    /// (value - baseline) / 2, x local days since the start; never empty.
+    pub sums: ReadingSums,
     /// The latest reading's value (of readings observed at the same instant, the last recorded).
     pub latest_value: f64,
     /// When the latest reading was observed (UTC).
@@ -433,18 +418,10 @@ impl AggregateRow {
             in_period: self.in_period.unwrap_or(0).max(0) as u64,
             on_target: self.on_target.unwrap_or(0).max(0) as u64,
         };
-        let all = rolled.merge(rest);
+        let sums = rolled.merge(rest);
         Some(Aggregate {
             goal_id: self.goal_id,
-            n: i64::try_from(all.n).ok().filter(|n| *n > 0)?,
-            mean_x: all.mean_x,
-            mean_y: all.mean_y,
-            sxx: all.sxx,
-            sxy: all.sxy,
-            first_second: all.first_second,
-            last_second: all.last_second,
-            in_period: all.in_period as i64,
-            on_target: all.on_target as i64,
+            sums: Some(sums).filter(|s| s.n > 0)?,
             latest_value: self.latest_value?,
             latest_observed_at: self.latest_observed_at?,
         })
