@@ -11,6 +11,9 @@
 # unreachable). Builds the release server and the open-loop generator (tests/src/bin/openloop.rs).
 # Closed-loop runs: wrk -t2 -c16. Open-loop runs: openloop at half the closed-loop median rate.
 # A/B: BENCH_TANDEM=/path/to/another/tandem runs that server binary instead of the one built here.
+# BENCH_DATABASES="sqlite" (or "postgres") runs one database only (default: both).
+# BENCH_TIMELINES=DIR keeps each open-loop run's latencies by due time in DIR (openloop's
+# OPENLOOP_TIMELINE), to see when the slow requests came.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10}
@@ -120,8 +123,11 @@ per_request() { # url [method body]: SQL statements and blocking hops per reques
   python3 -c "print(f'{round(($after - $before) / 200, 2)} ({round(($hops_after - $hops_before) / 200, 2)} hop)')"
 }
 
-openloop() { # url rate [method body]
-  AUTHORIZATION="Bearer $ada" "$target/openloop" "$1" "$2" "$duration" "${3:-GET}" "${4:-}"
+openloop() { # name url rate [method body]
+  local timeline=
+  [ -n "${BENCH_TIMELINES:-}" ] && mkdir -p "$BENCH_TIMELINES" && timeline="$BENCH_TIMELINES/$1.txt"
+  OPENLOOP_TIMELINE=$timeline AUTHORIZATION="Bearer $ada" \
+    "$target/openloop" "$2" "$3" "$duration" "${4:-GET}" "${5:-}"
 }
 
 # The roll-up job (every 2 s by default, `TANDEM_ROLLUP_EVERY_MS`) sums the seeded readings of the
@@ -199,8 +205,8 @@ SQL
   # The rounds have just inserted a few hundred thousand readings into the draft goal; the
   # latency runs measure the service, not autovacuum catching up with them at the same moment.
   psql "$url" -qc 'VACUUM ANALYZE'
-  result[pg_scorecard_open]=$(openloop "$scorecard_url" "$(half "${result[pg_scorecard_rps]}")")
-  result[pg_post_open]=$(openloop "$post_url" "$(half "${result[pg_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
+  result[pg_scorecard_open]=$(openloop pg_scorecard "$scorecard_url" "$(half "${result[pg_scorecard_rps]}")")
+  result[pg_post_open]=$(openloop pg_post "$post_url" "$(half "${result[pg_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
   result[pg_loaded_rss]=$(rss_mib "$server")
   sleep 3; result[pg_settled_rss]=$(rss_mib "$server")
   kill "$server"; wait "$server" 2>/dev/null || true; server=
@@ -221,15 +227,20 @@ bench_sqlite() {
   result[lite_post_rps]=$(median "${p_rps[@]}"); result[lite_post_p99]=$(median "${p_p99[@]}")
   result[lite_scorecard_statements]=$(per_request "$scorecard_url")
   result[lite_post_statements]=$(per_request "$post_url" POST '{"value": 1, "observed_at": "2026-06-01T09:00:00Z"}')
-  result[lite_scorecard_open]=$(openloop "$scorecard_url" "$(half "${result[lite_scorecard_rps]}")")
-  result[lite_post_open]=$(openloop "$post_url" "$(half "${result[lite_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
+  result[lite_scorecard_open]=$(openloop lite_scorecard "$scorecard_url" "$(half "${result[lite_scorecard_rps]}")")
+  result[lite_post_open]=$(openloop lite_post "$post_url" "$(half "${result[lite_post_rps]}")" POST '{"value": {n}, "observed_at": "2026-06-01T09:00:00Z"}')
   result[lite_loaded_rss]=$(rss_mib "$server")
   sleep 3; result[lite_settled_rss]=$(rss_mib "$server")
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 }
 
-bench_postgres
-bench_sqlite
+for database in ${BENCH_DATABASES:-postgres sqlite}; do
+  case $database in
+    postgres) bench_postgres ;;
+    sqlite) bench_sqlite ;;
+    *) echo "BENCH_DATABASES: postgres and/or sqlite, not $database" >&2; exit 2 ;;
+  esac
+done
 
 r() { echo "${result[$1]:-n/a}"; }
 ratio() { python3 -c "import sys; a,b=sys.argv[1:]; print(f'{float(a)/float(b):.2f}x' if 'n/a' not in (a, b) else 'n/a')" "$(r "$1")" "$(r "$2")"; }

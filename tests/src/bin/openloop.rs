@@ -5,7 +5,9 @@
 //!
 //! Usage: `openloop URL RATE SECONDS [METHOD] [BODY_TEMPLATE]` with `AUTHORIZATION` in the
 //! environment; `{n}` in the body template becomes the request's number. Prints one line:
-//! `rate=.. sent=.. ok=.. errors=.. p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..`.
+//! `rate=.. sent=.. ok=.. errors=.. p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..`. With
+//! `OPENLOOP_TIMELINE=FILE`, also writes each answered request's due time and latency (ms, one
+//! pair per line) to FILE, to see whether slow requests come together (a stall) or apart.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,7 +34,7 @@ async fn main() {
         .expect("client");
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("METHOD");
 
-    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let latencies = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
     let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let total = (rate * seconds) as u64;
     let interval = Duration::from_secs_f64(1.0 / rate);
@@ -55,10 +57,10 @@ async fn main() {
             match request.send().await {
                 Ok(res) if res.status().is_success() => {
                     let _ = res.bytes().await;
-                    latencies
-                        .lock()
-                        .await
-                        .push(due.elapsed().as_secs_f64() * 1000.0);
+                    latencies.lock().await.push((
+                        (due - start).as_secs_f64() * 1000.0,
+                        due.elapsed().as_secs_f64() * 1000.0,
+                    ));
                 }
                 _ => {
                     errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -70,7 +72,18 @@ async fn main() {
         let _ = task.await;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let mut all = latencies.lock().await.clone();
+    let timeline = latencies.lock().await.clone();
+    if let Some(path) = std::env::var("OPENLOOP_TIMELINE")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        let lines: String = timeline
+            .iter()
+            .map(|(due, latency)| format!("{due:.3} {latency:.3}\n"))
+            .collect();
+        std::fs::write(&path, lines).expect("OPENLOOP_TIMELINE: a writable file");
+    }
+    let mut all: Vec<f64> = timeline.iter().map(|(_, latency)| *latency).collect();
     all.sort_by(f64::total_cmp);
     let at = |q: f64| {
         if all.is_empty() {
