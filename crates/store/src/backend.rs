@@ -94,6 +94,13 @@ PRAGMA synchronous = NORMAL;
 PRAGMA wal_autocheckpoint = 10000;
 PRAGMA cache_size = -512;";
 
+/// Settings every PostgreSQL session needs. No JIT compilation: every statement the service
+/// runs is short, but once a goal held a few hundred thousand readings the planner's estimate
+/// for the scorecard's aggregate passed `jit_above_cost`, and compiling it took 190-300 ms of
+/// each request that ran 3 ms without (the benchmark's open-loop scorecard: p50 358 ms, p99
+/// 1.2 s at 892 requests a second, right after `ANALYZE`).
+const POSTGRES_SESSION: &str = "SET jit = off;";
+
 /// Connections are not tested with a query on every check-out (that was a round trip per
 /// request): a connection the server dropped fails its next statement, diesel then reports it
 /// broken, and the pool replaces it.
@@ -103,9 +110,13 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         let mut db = match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError)?,
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(POSTGRES_SESSION)
+                    .map_err(r2d2::Error::QueryError)?;
+                DbConnection::Postgres(conn)
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path())
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -667,6 +678,29 @@ mod tests {
         checkpoint(&mut conn).unwrap();
         // A second run applies nothing.
         assert!(run_migrations(&mut conn).unwrap().is_empty());
+    }
+
+    /// PostgreSQL only; the CI's PostgreSQL pass runs it.
+    #[test]
+    fn postgres_connections_run_without_jit_compilation() {
+        let db = crate::testing::TestDatabase::fresh();
+        if db.backend() != "postgres" {
+            return;
+        }
+        let pool = connect(&db.url, 1).unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Jit {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            jit: String,
+        }
+        let mut conn = pool.get().unwrap();
+        let jit: Jit = diesel::sql_query("SHOW jit")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(
+            jit.jit, "off",
+            "compiling a plan costs more than running it"
+        );
     }
 
     /// No `SELECT 1` on check-out: a connection the server dropped is found by its own failed
