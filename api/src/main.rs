@@ -4,15 +4,18 @@ use clap::{Parser, Subcommand};
 
 /// jemalloc instead of glibc's allocator: glibc keeps a heap arena per thread that has allocated
 /// and seldom gives freed memory back, so after a burst of load the process stayed at 110-190 MiB.
-/// [`return_freed_memory`] makes jemalloc give it back even when idle. It also serves the C
-/// libraries' `malloc` (SQLite, libpq; the `unprefixed_malloc_on_supported_platforms` feature):
-/// SQLite's page caches and statements in glibc's arenas kept the SQLite server at 62 MiB after
-/// the benchmark, 49 MiB with everything in jemalloc. Its start-up settings are compiled in
-/// (`JEMALLOC_SYS_WITH_MALLOC_CONF` in `.cargo/config.toml`; `MALLOC_CONF` still overrides them):
-/// one arena instead of four per core, and thread caches for requests of up to 4 KiB. A few busy
-/// threads share one heap well: over two alternating benchmark pairs on both databases the
-/// throughput stayed within the noise while resident memory fell by about 1.3 MiB idle (25.3-25.6
-/// to 24.1-24.3 MiB on SQLite) and 3 MiB after the benchmark (38.4-40.2 to 35.6-35.7 MiB).
+/// It also serves the C libraries' `malloc` (SQLite, libpq; the
+/// `unprefixed_malloc_on_supported_platforms` feature): SQLite's page caches and statements in
+/// glibc's arenas kept the SQLite server at 62 MiB after the benchmark, 49 MiB with everything in
+/// jemalloc. Its settings are compiled in, in one place (`JEMALLOC_SYS_WITH_MALLOC_CONF` in
+/// `.cargo/config.toml`; `MALLOC_CONF` still overrides them):
+/// - one arena instead of four per core, and thread caches for requests of up to 4 KiB: a few busy
+///   threads share one heap well (over two alternating benchmark pairs on both databases the
+///   throughput stayed within the noise while resident memory fell by about 1.3 MiB idle and
+///   3 MiB after the benchmark);
+/// - a background thread returning freed pages after a second, with no muzzy stage: by default
+///   jemalloc purges only while something allocates, so an idle server kept whatever its last
+///   burst had used.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -62,7 +65,6 @@ enum AdminAction {
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    return_freed_memory();
     let cli = Cli::parse();
     telemetry::init(cli.config.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
@@ -168,27 +170,6 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// By default jemalloc purges freed pages only while something allocates, so an idle server kept
-/// whatever its last burst had used (start-up's build of the OpenAPI document left about 16 MiB
-/// behind). A background thread now returns them: dirty pages after a second, with no muzzy
-/// stage. Best effort: a jemalloc without these controls keeps its defaults.
-fn return_freed_memory() {
-    use tikv_jemalloc_ctl::{Access, AsName};
-    let arenas = tikv_jemalloc_ctl::arenas::narenas::read().unwrap_or(0);
-    for (stage, ms) in [("dirty", 1000isize), ("muzzy", 0)] {
-        // Arenas made from now on, then those made before this call.
-        let _ = format!("arenas.{stage}_decay_ms\0")
-            .as_bytes()
-            .name()
-            .write(ms);
-        for arena in 0..arenas {
-            let option = format!("arena.{arena}.{stage}_decay_ms\0");
-            let _ = option.as_bytes().name().write(ms);
-        }
-    }
-    let _ = tikv_jemalloc_ctl::background_thread::write(true);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +183,16 @@ mod tests {
         let narenas: u32 = b"opt.narenas\0".name().read().expect("opt.narenas");
         let tcache_max: usize = b"opt.tcache_max\0".name().read().expect("opt.tcache_max");
         assert_eq!((narenas, tcache_max), (1, 4096));
+        let background: bool = b"opt.background_thread\0"
+            .name()
+            .read()
+            .expect("opt.background_thread");
+        let dirty: isize = b"opt.dirty_decay_ms\0".name().read().expect("dirty");
+        let muzzy: isize = b"opt.muzzy_decay_ms\0".name().read().expect("muzzy");
+        assert_eq!((background, dirty, muzzy), (true, 1000, 0));
+        // In force, not only asked for: the arena in use decays on those terms.
+        let arena_dirty: isize = b"arena.0.dirty_decay_ms\0".name().read().expect("arena");
+        assert_eq!(arena_dirty, 1000);
     }
 
     #[test]
